@@ -1,0 +1,48 @@
+/**
+ * Every environment variable aistudio-key reads, with what it means. The only place env var
+ * names are spelled (STYLE.md §8); read them through deps.env.
+ */
+export const ENV = {
+  /** IAM token (`t1.…`). Beats every other credential except flags, as in yc. */
+  iamToken: 'YC_IAM_TOKEN',
+  /** OAuth token (`y0_…`), legacy: exchanged for an IAM token, with a deprecation note. */
+  oauthToken: 'YC_OAUTH_TOKEN',
+  /** Terraform's token variable: an IAM or an OAuth token, told apart by prefix. */
+  token: 'YC_TOKEN',
+  /** Path to, or JSON content of, an authorized key file (as Terraform accepts). */
+  serviceAccountKeyFile: 'YC_SERVICE_ACCOUNT_KEY_FILE',
+  /** Service account to impersonate through workload identity federation (CI). */
+  serviceAccountId: 'YC_SERVICE_ACCOUNT_ID',
+  /** Target folder id. */
+  folderId: 'YC_FOLDER_ID',
+  /** Target folder name (resolved within the cloud). */
+  folderName: 'YC_FOLDER_NAME',
+  /** Cloud id used with a folder name. */
+  cloudId: 'YC_CLOUD_ID',
+  /** Discovery endpoint host:port (default api.cloud.yandex.net:443). */
+  endpoint: 'YC_ENDPOINT',
+  /** yc profile to read instead of the current one. */
+  profile: 'YC_PROFILE',
+  /** Metadata service host[:port] (default 169.254.169.254), as the Go SDK reads it. */
+  metadataAddr: 'YC_METADATA_ADDR',
+  /** Workload identity token-exchange URL (default https://auth.yandex.cloud/oauth/token). */
+  tokenExchangeUrl: 'YC_TOKEN_EXCHANGE_URL',
+  /** grpc's own root CA override, honoured by grpc-js for every TLS channel. */
+  grpcRoots: 'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH',
+  /** GitHub Actions OIDC. */
+  githubOidcUrl: 'ACTIONS_ID_TOKEN_REQUEST_URL',
+  githubOidcToken: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+  githubActions: 'GITHUB_ACTIONS',
+  githubOutput: 'GITHUB_OUTPUT',
+  /** GitLab: name of the CI/CD variable holding an `id_tokens` JWT (default YC_ID_TOKEN). */
+  gitlabCi: 'GITLAB_CI',
+  gitlabIdToken: 'YC_ID_TOKEN',
+  /** Any value: non-interactive, no spinner, no colour. */
+  ci: 'CI',
+  /** Any value: no colour, no spinner (https://no-color.org). */
+  noColor: 'NO_COLOR',
+  /** Directory for aistudio-key's own config (default: conf's per-OS location). */
+  configDir: 'AISTUDIO_KEY_CONFIG_DIR',
+  /** Overrides the yc config file location (default ~/.config/yandex-cloud/config.yaml). */
+  ycConfig: 'YC_CONFIG_FILE',
+} as const;

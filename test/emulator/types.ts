@@ -1,0 +1,124 @@
+/**
+ * Public contract of the Yandex Cloud emulator (test/emulator/). Tests, the demo and `npm run emulator`
+ * use only this surface. The emulator follows ../shared/reference/yandex-cloud-api.md, not our CLI.
+ */
+
+export type GrpcStatusName =
+  | 'CANCELLED' | 'UNKNOWN' | 'INVALID_ARGUMENT' | 'DEADLINE_EXCEEDED' | 'NOT_FOUND' | 'ALREADY_EXISTS'
+  | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'FAILED_PRECONDITION' | 'ABORTED' | 'OUT_OF_RANGE'
+  | 'UNIMPLEMENTED' | 'INTERNAL' | 'UNAVAILABLE' | 'DATA_LOSS' | 'UNAUTHENTICATED';
+
+/** Short method name as `Service/Method`, e.g. 'ServiceAccountService/Create', 'OperationService/Get'. */
+export type MethodName = string;
+
+export type Fault =
+  /** Reply with this status `times` times (default 1), without doing the work. */
+  | { kind: 'error'; code: GrpcStatusName; message?: string; times?: number }
+  /** Do the work, then reply UNAVAILABLE (the answer is lost). */
+  | { kind: 'lost-answer'; times?: number }
+  /** Operation-returning method: the operation ends with this error (work is undone, like the real rollback). */
+  | { kind: 'operation-error'; code: GrpcStatusName; message?: string; times?: number }
+  /** Extra latency for this method, in ms. */
+  | { kind: 'delay'; ms: number; times?: number };
+
+export interface JournalEntry {
+  /** 'ServiceAccountService/Create' */
+  method: MethodName;
+  /** Full gRPC path '/yandex.cloud.iam.v1.ServiceAccountService/Create', or 'HTTP POST /oauth/token'. */
+  path: string;
+  /** Decoded request as plain JSON-able object (ts-proto `toJSON` shape). */
+  request: unknown;
+  /** Lowercased metadata keys -> values (authorization included, as sent). */
+  metadata: Record<string, string>;
+  /** Status the emulator answered with ('OK' or a status name). */
+  status: 'OK' | GrpcStatusName;
+  at: Date;
+}
+
+export interface SeedAuthorizedKey {
+  id: string;
+  serviceAccountId: string;
+  /** SPKI PEM. */
+  publicKey: string;
+}
+
+export interface Fixture {
+  clouds: Array<{ id: string; name: string; organizationId?: string }>;
+  folders: Array<{ id: string; cloudId: string; name: string; bindings?: Array<{ roleId: string; subject: { type: string; id: string } }> }>;
+  /** Identities that can hold tokens. */
+  users: Array<{ id: string; type: 'userAccount' | 'serviceAccount' }>;
+  serviceAccounts?: Array<{ id: string; folderId: string; name: string; description?: string; labels?: Record<string, string> }>;
+  authorizedKeys?: SeedAuthorizedKey[];
+  /** IAM tokens valid from the start, token -> subject id. */
+  iamTokens?: Record<string, string>;
+  /** Accepted OAuth tokens, token -> user id. */
+  oauthTokens?: Record<string, string>;
+  /** Workload identity: subject tokens accepted at POST /oauth/token, subject token -> service account id. */
+  federatedTokens?: Record<string, string>;
+  /** The service account the metadata service hands tokens for (none: 404). */
+  metadataServiceAccountId?: string;
+  /** Folder id the metadata service reports. */
+  metadataFolderId?: string;
+}
+
+export interface EmulatorOptions {
+  fixture?: Fixture;
+  /** Latency added to every gRPC call, ms (default 0). */
+  latencyMs?: number;
+  /** Time from operation creation to done, ms (default 0 = done on the first Get). */
+  operationDelayMs?: number;
+  /** Send x-request-id / x-server-trace-id headers before an error (makes the SDK throw ApiError). Default true. */
+  sendHeadersBeforeError?: boolean;
+  /** First N OperationService.Get calls for a new operation answer NOT_FOUND (default 0). */
+  operationNotFoundPolls?: number;
+  /** Send x-operation-poll-interval (seconds) on OperationService.Get when set. */
+  operationPollIntervalHeader?: number;
+  /** Host to bind and advertise (default '127.0.0.1'). The certificate covers localhost, 127.0.0.1 and ::1. */
+  host?: string;
+  /** Port (default 0 = any free port). */
+  port?: number;
+}
+
+export interface Emulator {
+  /** host:port of the gRPC server: use as --endpoint. */
+  readonly endpoint: string;
+  /** CA certificate (PEM) that signed the server certificate. */
+  readonly caPem: string;
+  /** Path of a file holding caPem (for --ca-file / GRPC_DEFAULT_SSL_ROOTS_FILE_PATH). */
+  readonly caFile: string;
+  /** Base URL of the HTTP side channel: metadata service and POST /oauth/token, e.g. http://127.0.0.1:PORT */
+  readonly httpUrl: string;
+  readonly journal: JournalEntry[];
+  /** Journal entries of calls that change state (Create/Update/Delete/Set/AddVersion, token exchange excluded). */
+  mutations(): JournalEntry[];
+  /** Queue a fault for a method ('ServiceAccountService/Create'). Faults queue in order. */
+  inject(method: MethodName, fault: Fault): void;
+  clearFaults(): void;
+  setLatency(ms: number): void;
+  setOperationDelay(ms: number): void;
+  /** Mint a valid IAM token for a subject id (user or service account). */
+  issueIamToken(subjectId: string): string;
+  /** Every IAM token, API key secret and OAuth token the emulator issued or accepted (for leak scans). */
+  secrets(): string[];
+  /** Read-only views of the state for assertions. */
+  state: {
+    serviceAccounts(): Array<{ id: string; folderId: string; name: string; description: string; labels: Record<string, string> }>;
+    apiKeys(): Array<{ id: string; serviceAccountId: string; description: string; scopes: string[]; expiresAt?: Date }>;
+    folderBindings(folderId: string): Array<{ roleId: string; subject: { type: string; id: string } }>;
+    lockboxSecrets(): Array<{ id: string; folderId: string; name: string; currentVersionId?: string; payload: Record<string, string> }>;
+  };
+  stop(): Promise<void>;
+}
+
+/** The default fixture: see defaultFixture() in test/emulator/fixture.ts. */
+export interface DefaultFixtureIds {
+  cloudId: string;
+  folderId: string;
+  otherFolderId: string;
+  userId: string;
+  /** A user with only viewer on the folder (PERMISSION_DENIED paths). */
+  viewerUserId: string;
+  userIamToken: string;
+  viewerIamToken: string;
+  userOauthToken: string;
+}
