@@ -1,0 +1,46 @@
+import type { Credential } from '../cloud/types.js';
+
+/** Credential flags as parsed by commander (all optional). */
+export interface AuthFlags {
+  iamToken?: string;
+  /** Path, or '-' for stdin. */
+  iamTokenFile?: string;
+  oauthToken?: string;
+  saKeyFile?: string;
+  /** A JWT, or '@path'. */
+  federatedToken?: string;
+  serviceAccountId?: string;
+  /** yc profile name (--profile). */
+  profile?: string;
+}
+
+/** The slice of Deps the auth chain uses; src/deps.ts satisfies it. */
+export interface AuthDeps {
+  env: Readonly<Record<string, string | undefined>>;
+  homedir: string;
+  readFile(path: string): Promise<string>;
+  readStdin(): Promise<string>;
+  /** HTTP for the metadata service, GitHub OIDC and token exchange. Tests point every URL at loopback. */
+  fetch: typeof globalThis.fetch;
+  /** Runs a program (for `yc iam create-token`); rejects when it is missing or fails. */
+  execFile(file: string, args: string[], opts?: { timeoutMs?: number }): Promise<{ stdout: string }>;
+  now(): Date;
+}
+
+/** Defaults that the yc profile (or metadata service) can also provide. */
+export interface ProfileDefaults {
+  folderId?: string;
+  folderName?: string;
+  cloudId?: string;
+  endpoint?: string;
+  /** 'yc-profile:<name>' or 'metadata' */
+  source: string;
+}
+
+export interface ResolvedAuth {
+  credential: Credential;
+  /** Every source looked at, in order, for `whoami` and for the "nothing found" error. */
+  tried: string[];
+  /** Folder/cloud/endpoint defaults from the yc profile in use (lowest precedence). */
+  defaults: ProfileDefaults | undefined;
+}
