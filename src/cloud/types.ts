@@ -4,7 +4,8 @@
  * imports @yandex-cloud/nodejs-sdk) and in test fakes.
  *
  * Every method throws the classes of src/errors.ts: AuthError (UNAUTHENTICATED, PERMISSION_DENIED),
- * NotFoundError, AlreadyExistsError, CloudError (anything else), UsageError (INVALID_ARGUMENT).
+ * NotFoundError, AlreadyExistsError, CloudError (anything else, INVALID_ARGUMENT included: the server
+ * rejected input that our own validation let through).
  * Long-running operations are awaited inside the gateway.
  */
 
@@ -127,11 +128,15 @@ export interface AuthorizedKey {
  * 'env:YC_TOKEN', ...). The gateway turns it into an IAM token at the endpoint in use.
  */
 export type Credential =
-  | { kind: 'iam-token'; source: string; token: string }
+  /**
+   * A ready IAM token. The auth chain also produces this kind for sources it exchanges over plain
+   * HTTP itself (workload identity federation, the metadata service), with `subject` and `expiresAt` when known.
+   */
+  | { kind: 'iam-token'; source: string; token: string; expiresAt?: Date; subject?: { type: 'serviceAccount' | 'userAccount'; id: string } }
+  /** Legacy OAuth token: the gateway exchanges it at the discovered IAM endpoint. */
   | { kind: 'oauth-token'; source: string; token: string }
-  | { kind: 'sa-key'; source: string; key: AuthorizedKey }
-  | { kind: 'federated'; source: string; subjectToken: string; serviceAccountId: string; tokenUrl: string }
-  | { kind: 'metadata'; source: string; baseUrl: string };
+  /** Authorized key: the gateway signs a PS256 JWT and exchanges it at the discovered IAM endpoint. */
+  | { kind: 'sa-key'; source: string; key: AuthorizedKey };
 
 /** What `connect` needs. Endpoint and CA are resolved once by the caller (flag, env, profile, default). */
 export interface ConnectTarget {
@@ -146,6 +151,10 @@ export interface ConnectTarget {
   warn?: (line: string) => void;
   sleep: (ms: number) => Promise<void>;
   now: () => Date;
+  /** Retries for transient failures (UNAVAILABLE, DEADLINE_EXCEEDED, INTERNAL, RESOURCE_EXHAUSTED). Default 3. */
+  retries?: number;
+  /** Deadline of one RPC, ms. Default 30000. */
+  callTimeoutMs?: number;
 }
 
 export interface Connection {
