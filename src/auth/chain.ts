@@ -1,43 +1,86 @@
 /**
- * The credential chain (STYLE.md §6). Order, first present wins:
- *   1. flags  2. environment  (3. CI federation  4. yc profile  5. metadata service: issue #4)
- * Each source is a small function returning a Credential or undefined.
+ * The credential chain (STYLE.md §6). Sources in order; the first that is present wins:
+ *   1. flags: --iam-token, --iam-token-file <path|->, --oauth-token, --sa-key-file, --federated-token (+ --service-account-id)
+ *   2. environment: YC_IAM_TOKEN, YC_OAUTH_TOKEN, YC_TOKEN (IAM or OAuth by prefix), YC_SERVICE_ACCOUNT_KEY_FILE (path or JSON)
+ *   3. CI federation: GitHub Actions OIDC, GitLab `id_tokens` (YC_ID_TOKEN), with a service account ID
+ *   4. the yc CLI profile in use: token, service-account-key, instance-service-account, federation-id
+ *   5. the metadata service (1 s budget)
+ * A source that is present but broken throws instead of falling through (one file per source).
+ * Folder/cloud/endpoint defaults come from the yc profile in use, whichever source won, as yc
+ * itself applies a profile's folder under YC_IAM_TOKEN; the metadata service fills in the folder
+ * when it supplied the credential and the profile names none.
  */
 import { AuthError } from '../errors.js';
 import { ENV } from '../config/env.js';
-import type { Credential } from '../cloud/types.js';
-import type { AuthDeps, AuthFlags, ResolvedAuth } from './types.js';
+import type { AuthDeps, AuthFlags, ProfileDefaults, ResolvedAuth } from './types.js';
+import type { CredentialSource, SourceContext, SourceResult } from './source.js';
+import { FLAG_SOURCES, assertOneCredentialFlag } from './flags.js';
+import { ENV_SOURCES } from './environment.js';
+import { FEDERATION_SOURCES } from './federation.js';
+import { YC_PROFILE_SOURCE } from './yc-profile.js';
+import { METADATA_SOURCE } from './metadata.js';
+import { lookupYcProfile, ycProfileDefaults, type YcProfileLookup } from './yc-config.js';
 
-const OAUTH_PREFIX = /^y\d_/;
+export { tokenCredential } from './token.js';
 
-/** Tells an OAuth token (`y0_…`) from an IAM token by prefix, as yc and Terraform do for YC_TOKEN. */
-export function tokenCredential(token: string, source: string): Credential {
-  return OAUTH_PREFIX.test(token) ? { kind: 'oauth-token', source, token } : { kind: 'iam-token', source, token };
-}
-
-type Source = (flags: AuthFlags, deps: AuthDeps) => Promise<Credential | undefined> | Credential | undefined;
-
-const SOURCES: Array<[string, Source]> = [
-  ['flag --iam-token', (f) => (f.iamToken ? { kind: 'iam-token', source: 'flag:--iam-token', token: f.iamToken.trim() } : undefined)],
-  ['flag --oauth-token', (f) => (f.oauthToken ? { kind: 'oauth-token', source: 'flag:--oauth-token', token: f.oauthToken.trim() } : undefined)],
-  [`env ${ENV.iamToken}`, (_f, d) => { const v = d.env[ENV.iamToken]; return v ? { kind: 'iam-token', source: `env:${ENV.iamToken}`, token: v.trim() } : undefined; }],
-  [`env ${ENV.oauthToken}`, (_f, d) => { const v = d.env[ENV.oauthToken]; return v ? { kind: 'oauth-token', source: `env:${ENV.oauthToken}`, token: v.trim() } : undefined; }],
-  [`env ${ENV.token}`, (_f, d) => { const v = d.env[ENV.token]; return v ? tokenCredential(v.trim(), `env:${ENV.token}`) : undefined; }],
+/** Every source, in chain order. */
+export const SOURCES: readonly CredentialSource[] = [
+  ...FLAG_SOURCES,
+  ...ENV_SOURCES,
+  ...FEDERATION_SOURCES,
+  YC_PROFILE_SOURCE,
+  METADATA_SOURCE,
 ];
 
+function mergeDefaults(profile: ProfileDefaults | undefined, fromSource: ProfileDefaults | undefined): ProfileDefaults | undefined {
+  if (!fromSource) return profile;
+  if (!profile) return fromSource;
+  if (profile.folderId || profile.folderName) return profile;
+  return { ...fromSource, ...profile, folderId: fromSource.folderId, source: `${profile.source}, folder from ${fromSource.source}` };
+}
+
+async function defaultsFor(ctx: SourceContext, found: SourceResult): Promise<ProfileDefaults | undefined> {
+  const lookup = await ctx.ycProfile();
+  // A profile the user named must exist even when another source supplied the credential.
+  if (!lookup.found && lookup.explicit && lookup.error) throw lookup.error;
+  return mergeDefaults(lookup.found ? ycProfileDefaults(lookup.name, lookup.profile) : undefined, found.defaults);
+}
+
 /**
- * Finds the first credential in the chain.
- * @throws AuthError (exit 3) listing every source tried when none is present.
+ * Finds the first credential in the chain (order above). Reads files, env and stdin only through
+ * `deps`; may call `deps.fetch` (CI federation) and `deps.execFile` (`yc iam create-token` for a
+ * federated yc profile), and GETs the metadata service with a 1 s budget. Never stores a token.
+ * @returns the credential (its `source` says where it came from), every source looked at in order
+ *   (`tried`), and the yc profile's (or the metadata service's) folder/cloud/endpoint defaults.
+ * @throws AuthError code `no_credential` (exit 3), within about a second, listing every source tried
+ *   and how to provide one, when no source is present; also when a federated yc profile cannot get a
+ *   token or a profile's instance service account gives none.
+ * @throws AuthError `unauthenticated` when a federation exchange is refused; CloudError when it is unreachable.
+ * @throws UsageError (exit 2) for bad input, before any call: two credential flags, an empty or
+ *   unreadable token file, a malformed key file (naming the field), a non-JWT federated token,
+ *   --federated-token without a service account, an unknown or unparsable yc profile.
  */
 export async function resolveCredential(flags: AuthFlags, deps: AuthDeps): Promise<ResolvedAuth> {
+  assertOneCredentialFlag(flags);
+  let ycLookup: Promise<YcProfileLookup> | undefined;
+  const ctx: SourceContext = {
+    flags,
+    deps,
+    notes: [],
+    ycProfile: () => (ycLookup ??= lookupYcProfile(flags, deps)),
+  };
   const tried: string[] = [];
-  for (const [name, source] of SOURCES) {
-    tried.push(name);
-    const credential = await source(flags, deps);
-    if (credential) return { credential, tried, defaults: undefined };
+  for (const source of SOURCES) {
+    tried.push(await source.label(ctx));
+    const found = await source.resolve(ctx);
+    if (found) return { credential: found.credential, tried, defaults: await defaultsFor(ctx, found) };
   }
-  throw new AuthError(`No Yandex Cloud credential found (tried: ${tried.join(', ')}).`, {
+  throw new AuthError(`No Yandex Cloud credential found. Tried, in order: ${tried.join('; ')}.`, {
     code: 'no_credential',
-    hints: [`Pass --iam-token, or export ${ENV.iamToken}=$(yc iam create-token).`],
+    hints: [
+      ...ctx.notes,
+      `Provide one: \`yc iam create-token | aistudio-key … --iam-token-file -\`, ${ENV.serviceAccountKeyFile}=key.json, ` +
+        `a yc profile (\`yc init\`), or in CI --service-account-id with the job's OIDC token (README, "Credentials").`,
+    ],
   });
 }

@@ -12,6 +12,11 @@ export interface AuthFlags {
   serviceAccountId?: string;
   /** yc profile name (--profile). */
   profile?: string;
+  /**
+   * Where `profile` came from, for messages ("--profile" by default): set it when the caller fills
+   * `profile` from somewhere else, e.g. "profile in config.json".
+   */
+  profileSource?: string;
 }
 
 /** The slice of Deps the auth chain uses; src/deps.ts satisfies it. */

@@ -33,6 +33,10 @@ export const ENV = {
   githubOidcUrl: 'ACTIONS_ID_TOKEN_REQUEST_URL',
   githubOidcToken: 'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
   githubActions: 'GITHUB_ACTIONS',
+  /** GitHub Actions: the repository owner; the OIDC audience defaults to https://github.com/<owner>, as in Yandex's tutorial. */
+  githubRepositoryOwner: 'GITHUB_REPOSITORY_OWNER',
+  /** Audience to request for the GitHub Actions OIDC token, when the federation uses another one. */
+  oidcAudience: 'YC_OIDC_AUDIENCE',
   githubOutput: 'GITHUB_OUTPUT',
   /** GitLab: name of the CI/CD variable holding an `id_tokens` JWT (default YC_ID_TOKEN). */
   gitlabCi: 'GITLAB_CI',
