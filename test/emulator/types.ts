@@ -33,6 +33,10 @@ export interface JournalEntry {
   /** Status the emulator answered with ('OK' or a status name). */
   status: 'OK' | GrpcStatusName;
   at: Date;
+  /** HTTP side channel only: the HTTP status code sent. */
+  httpStatus?: number;
+  /** The `x-request-id` the emulator answered with (gRPC only). */
+  requestId?: string;
 }
 
 export interface SeedAuthorizedKey {
@@ -42,8 +46,26 @@ export interface SeedAuthorizedKey {
   publicKey: string;
 }
 
+/** A role on a resource, as seeded. */
+export interface SeedBinding {
+  roleId: string;
+  subject: { type: string; id: string };
+}
+
+/** An API key that exists from the start (counts towards the per-cloud quota). */
+export interface SeedApiKey {
+  id: string;
+  serviceAccountId: string;
+  description?: string;
+  scopes?: string[];
+  expiresAt?: Date;
+  /** Secret (listed by secrets()); minted when omitted. */
+  secret?: string;
+}
+
 export interface Fixture {
-  clouds: Array<{ id: string; name: string; organizationId?: string }>;
+  /** `bindings`: roles on the cloud itself; they apply to every folder in it. */
+  clouds: Array<{ id: string; name: string; organizationId?: string; bindings?: SeedBinding[] }>;
   folders: Array<{ id: string; cloudId: string; name: string; bindings?: Array<{ roleId: string; subject: { type: string; id: string } }> }>;
   /** Identities that can hold tokens. */
   users: Array<{ id: string; type: 'userAccount' | 'serviceAccount' }>;
@@ -59,6 +81,20 @@ export interface Fixture {
   metadataServiceAccountId?: string;
   /** Folder id the metadata service reports. */
   metadataFolderId?: string;
+  /** API keys that exist from the start (e.g. 999 of them to reach the 1,000-per-cloud quota cheaply). */
+  apiKeys?: SeedApiKey[];
+}
+
+/** Per-cloud quotas (defaults are the real ones, reference §10). */
+export interface Quotas {
+  /** iam.serviceAccounts.count, default 100. */
+  serviceAccountsPerCloud?: number;
+  /** iam.apiKeys.count, default 1000. */
+  apiKeysPerCloud?: number;
+  /** lockbox secrets per cloud, default 10000. */
+  secretsPerCloud?: number;
+  /** lockbox versions per secret, default 1000. */
+  versionsPerSecret?: number;
 }
 
 export interface EmulatorOptions {
@@ -77,6 +113,15 @@ export interface EmulatorOptions {
   host?: string;
   /** Port (default 0 = any free port). */
   port?: number;
+  /**
+   * Operation-returning calls answer with `done: true` (and the response) right away instead of
+   * `done: false` (reference §8 "already done" mode). Default false.
+   */
+  operationsDoneOnCreate?: boolean;
+  /** Override the real per-cloud quotas. */
+  quotas?: Quotas;
+  /** Port of the HTTP side channel (default 0 = any free port). */
+  httpPort?: number;
 }
 
 export interface Emulator {
@@ -96,8 +141,11 @@ export interface Emulator {
   clearFaults(): void;
   setLatency(ms: number): void;
   setOperationDelay(ms: number): void;
-  /** Mint a valid IAM token for a subject id (user or service account). */
-  issueIamToken(subjectId: string): string;
+  /**
+   * Mint a valid IAM token for a subject id (user or service account). `ttlMs` defaults to 12 h;
+   * a negative value gives an already expired token. Throws for an unknown subject.
+   */
+  issueIamToken(subjectId: string, opts?: { ttlMs?: number }): string;
   /** Every IAM token, API key secret and OAuth token the emulator issued or accepted (for leak scans). */
   secrets(): string[];
   /** Read-only views of the state for assertions. */
@@ -105,8 +153,21 @@ export interface Emulator {
     serviceAccounts(): Array<{ id: string; folderId: string; name: string; description: string; labels: Record<string, string> }>;
     apiKeys(): Array<{ id: string; serviceAccountId: string; description: string; scopes: string[]; expiresAt?: Date }>;
     folderBindings(folderId: string): Array<{ roleId: string; subject: { type: string; id: string } }>;
+    /** `payload`: entries of the current version; binary values as base64. */
     lockboxSecrets(): Array<{ id: string; folderId: string; name: string; currentVersionId?: string; payload: Record<string, string> }>;
+    /** Operations as the server holds them now (done or not). */
+    operations(): Array<{ id: string; method: MethodName; description: string; done: boolean; error?: { code: GrpcStatusName; message: string }; createdBy: string }>;
+    /** Bindings set on the cloud itself. */
+    cloudBindings(cloudId: string): Array<{ roleId: string; subject: { type: string; id: string } }>;
   };
+  /** The fixture the emulator was seeded with (the default fixture when none was given). */
+  readonly fixture: Fixture;
+  /** Temporary directory holding caFile; removed by stop(). Put other throw-away files here. */
+  readonly workDir: string;
+  /** Journal entries for one method ('ServiceAccountService/Create' or 'HTTP POST /oauth/token'). */
+  calls(method: MethodName): JournalEntry[];
+  /** Every method name inject() accepts. */
+  methods(): MethodName[];
   stop(): Promise<void>;
 }
 
@@ -121,4 +182,15 @@ export interface DefaultFixtureIds {
   userIamToken: string;
   viewerIamToken: string;
   userOauthToken: string;
+}
+
+/** An authorized key file in yc's format (`yc iam key create -o key.json`). */
+export interface AuthorizedKeyFile {
+  id: string;
+  service_account_id: string;
+  created_at: string;
+  key_algorithm: 'RSA_2048' | 'RSA_4096';
+  public_key: string;
+  /** PKCS#8 PEM preceded by the `PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID <id>` line. */
+  private_key: string;
 }
