@@ -155,9 +155,13 @@ export interface ConnectTarget {
   retries?: number;
   /** Deadline of one RPC, ms. Default 30000. */
   callTimeoutMs?: number;
+  /** Bound on waiting for one long-running operation, ms. Default 300000. */
+  operationTimeoutMs?: number;
 }
 
 export interface Connection {
   gateway: CloudGateway;
   identity: Identity;
+  /** Resolved service addresses by endpoint id ('iam', 'resource-manager', 'operation', 'lockbox', ...), for whoami and --debug. */
+  services?: Readonly<Record<string, string>>;
 }

@@ -1,0 +1,86 @@
+/**
+ * Retries with exponential backoff and jitter, and sleeps that a signal can cut short.
+ * Pure: time comes from the injected `sleep`, randomness from the injected `random`.
+ */
+
+export interface BackoffPolicy {
+  /** Delay before the first retry (before jitter), ms. */
+  baseMs: number;
+  /** Upper bound of the delay (before jitter), ms. */
+  maxMs: number;
+}
+
+/** Transient failures of ordinary calls. */
+export const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 200, maxMs: 4000 };
+/** RESOURCE_EXHAUSTED is a rate limit: back off harder. */
+export const RATE_LIMIT_BACKOFF: BackoffPolicy = { baseMs: 1000, maxMs: 8000 };
+
+/**
+ * Delay before retry number `attempt` (0-based): base·2^attempt capped at max, then "equal
+ * jitter" — uniformly between 50 % and 100 % of it, so parallel clients spread out but never
+ * retry immediately.
+ */
+export function backoffDelay(attempt: number, policy: BackoffPolicy, random: () => number = Math.random): number {
+  const exp = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+  return Math.round(exp * (0.5 + 0.5 * random()));
+}
+
+/** An Error named AbortError, the shape nice-grpc and DOM APIs use. */
+export function abortError(message = 'The operation was aborted'): Error {
+  const err = new Error(message);
+  err.name = 'AbortError';
+  return err;
+}
+
+/**
+ * `sleep(ms)`, rejected with an AbortError as soon as `signal` aborts. The injected sleep cannot
+ * be cancelled, so its timer may run on; callers keep delays short (≤ a few seconds).
+ */
+export async function abortableSleep(sleep: (ms: number) => Promise<void>, ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) throw abortError();
+  if (!signal) return sleep(ms);
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => reject(abortError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    sleep(ms).then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}
+
+export interface RetryOptions {
+  /** Retries after the first attempt. */
+  retries: number;
+  /** Whether `err` is worth another attempt. */
+  shouldRetry(err: unknown): boolean;
+  /** Delay before retry `attempt` (0-based) after `err`. */
+  delayMs(err: unknown, attempt: number): number;
+  sleep: (ms: number) => Promise<void>;
+  signal?: AbortSignal;
+  /** Called before each backoff sleep. */
+  onRetry?(err: unknown, attempt: number, delayMs: number): void;
+}
+
+/**
+ * Runs `fn(attempt)` until it succeeds, fails with a non-retryable error, or runs out of retries;
+ * then rethrows the last error unchanged. An abort during backoff rejects with AbortError.
+ */
+export async function withRetries<T>(fn: (attempt: number) => Promise<T>, opts: RetryOptions): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn(attempt);
+    } catch (err) {
+      if (attempt >= opts.retries || !opts.shouldRetry(err)) throw err;
+      const delay = opts.delayMs(err, attempt);
+      opts.onRetry?.(err, attempt, delay);
+      await abortableSleep(opts.sleep, delay, opts.signal);
+    }
+  }
+}

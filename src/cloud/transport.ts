@@ -1,0 +1,251 @@
+/**
+ * Channels and the call wrapper every RPC goes through: deadline, metadata (authorization,
+ * idempotency-key, x-client-request-id), retries, debug lines, error mapping.
+ *
+ * Why not the SDK's `Session`: loading it costs ~130 ms (it pulls axios, log4js, jsonwebtoken and
+ * luxon for credential kinds we never let it handle) and `session.client()` opens a new channel per
+ * call. What we need from it is what it does with an `iamToken`: TLS channel credentials plus an
+ * `authorization: Bearer` header on every call, through the SDK's own `clientFactory` (same
+ * middleware: deadline, retry, ApiError). We do exactly that, with one channel per address, shared
+ * by credential-less calls (discovery, token exchange) and authenticated ones. There is no code path
+ * where the SDK picks a credential, so the metadata-service fallback of a credential-less Session
+ * cannot happen, and the SDK's OAuth logger is never even loaded.
+ */
+import { randomUUID } from 'node:crypto';
+import type { ChannelCredentials } from '@grpc/grpc-js';
+import type { CallOptions as GrpcCallOptions, Channel, Metadata } from 'nice-grpc';
+import { InterruptedError } from '../errors.js';
+import {
+  AmbiguousOutcomeError,
+  failureToAppError,
+  isAbortError,
+  isTransient,
+  neverReachedServer,
+  parseRpcError,
+  toAppError,
+  type ErrorContext,
+  type RpcFailure,
+  type StatusName,
+} from './errors.js';
+import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, withRetries } from './retry.js';
+import type { Redactor } from './redact.js';
+import { grpc, niceGrpc } from './sdk.js';
+
+/** One TLS channel per address; all share the same roots. */
+export class ChannelPool {
+  private readonly channels = new Map<string, Channel>();
+  private readonly creds: ChannelCredentials;
+  private closed = false;
+
+  /** `caPem` undefined: grpc defaults (GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, else public roots). */
+  constructor(caPem: Buffer | undefined) {
+    this.creds = grpc.credentials.createSsl(caPem ?? null);
+  }
+
+  get(address: string): Channel {
+    let ch = this.channels.get(address);
+    if (!ch) {
+      if (this.closed) throw new Error('The cloud connection is closed.');
+      ch = niceGrpc.createChannel(address, this.creds);
+      this.channels.set(address, ch);
+    }
+    return ch;
+  }
+
+  /** Starts connecting (DNS, TCP, TLS) without sending anything, so the first call finds a ready connection. */
+  warm(address: string): void {
+    if (!this.closed) this.get(address).getConnectivityState(true);
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const ch of this.channels.values()) ch.close();
+    this.channels.clear();
+  }
+}
+
+/** Options handed to a generated client method (nice-grpc CallOptions + the SDK's middleware args). */
+export type CallOpts = GrpcCallOptions & {
+  metadata: Metadata;
+  deadline: number;
+  retry: false;
+};
+
+/**
+ * How a call may be repeated:
+ * - `read`: transient failures retried.
+ * - `mutation`: returns an Operation and carries an idempotency-key reused across retries, so a
+ *   repeated request gets the first request's operation; transient failures and ABORTED retried.
+ * - `once`: must not run twice (ApiKeyService.Create). Retried only when the request surely never
+ *   reached the server or was rate-limited; any other transient failure is an AmbiguousOutcomeError.
+ */
+export type CallKind = 'read' | 'mutation' | 'once';
+
+export interface CallSpec {
+  /** 'ServiceAccountService/Create' */
+  method: string;
+  kind: CallKind;
+  ctx: ErrorContext;
+  /** Send the IAM token (false for discovery and token exchange). Default true. */
+  auth?: boolean;
+  signal?: AbortSignal | undefined;
+  onHeader?(header: Metadata): void;
+}
+
+export interface CallerSettings {
+  retries: number;
+  callTimeoutMs: number;
+  sleep: (ms: number) => Promise<void>;
+  redactor: Redactor;
+  debug?: ((line: string) => void) | undefined;
+  random?: () => number;
+}
+
+const MUTATION_EXTRA_RETRYABLE: ReadonlySet<StatusName> = new Set<StatusName>(['ABORTED']);
+/** Failures after which a `once` call may or may not have done its work. */
+const AMBIGUOUS: ReadonlySet<StatusName> = new Set<StatusName>([
+  'UNAVAILABLE', 'DEADLINE_EXCEEDED', 'INTERNAL', 'UNKNOWN', 'CANCELLED', 'DATA_LOSS',
+]);
+
+function firstValue(md: Metadata, key: string): string | undefined {
+  const v = md.get(key);
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+/** Runs RPCs with the connection's token, deadline, retries and debug output. */
+export class Caller {
+  private token: string | undefined;
+
+  constructor(private readonly s: CallerSettings) {}
+
+  setToken(token: string): void {
+    this.token = token;
+    this.s.redactor.add(token);
+  }
+
+  /** Adds a secret to this connection's redaction list. */
+  remember(secret: string): void {
+    this.s.redactor.add(secret);
+  }
+
+  /** Redaction with this connection's secrets (token, JWT, key secrets) and the shape rules. */
+  redact(text: string): string {
+    return this.s.redactor.redact(text);
+  }
+
+  /** Debug sink with redaction applied. */
+  debug(line: string): void {
+    this.s.debug?.(this.s.redactor.redact(line));
+  }
+
+  get retries(): number {
+    return this.s.retries;
+  }
+
+  /**
+   * One attempt, errors unmapped (the poller classifies them itself). The request id of a failure
+   * (from headers or trailers) is attached to the thrown error when it has none.
+   */
+  async attempt<Res>(
+    spec: CallSpec,
+    invoke: (opts: CallOpts) => Promise<Res>,
+    extra: { idempotencyKey?: string; attemptNo?: number; of?: number } = {},
+  ): Promise<Res> {
+    const metadata = new niceGrpc.Metadata();
+    if (spec.auth !== false) {
+      if (!this.token) throw new Error(`BUG: ${spec.method} called before the IAM token was set`);
+      metadata.set('authorization', `Bearer ${this.token}`);
+    }
+    if (extra.idempotencyKey) metadata.set('idempotency-key', extra.idempotencyKey);
+    metadata.set('x-client-request-id', randomUUID());
+    let requestId: string | undefined;
+    const opts: CallOpts = {
+      metadata,
+      deadline: this.s.callTimeoutMs,
+      onHeader: (h) => {
+        requestId ??= firstValue(h, 'x-request-id');
+        spec.onHeader?.(h);
+      },
+      onTrailer: (t) => {
+        requestId ??= firstValue(t, 'x-request-id');
+      },
+      retry: false,
+    };
+    // Reads are abandoned at once on abort. Mutations are not cut mid-flight (the outcome would be
+    // unknowable); they are short and bounded by the deadline.
+    // (nice-grpc types its signal with node-abort-controller's class; the global one is what it uses at runtime.)
+    if (spec.signal && spec.kind === 'read') opts.signal = spec.signal as unknown as GrpcCallOptions['signal'];
+    const started = performance.now();
+    const tag = [
+      extra.attemptNo ? `attempt=${extra.attemptNo + 1}/${extra.of ?? '?'}` : '',
+      extra.idempotencyKey ? `idempotency-key=${extra.idempotencyKey}` : '',
+    ].filter(Boolean).join(' ');
+    try {
+      const res = await invoke(opts);
+      this.debug(`rpc ${spec.method} OK ${Math.round(performance.now() - started)}ms${requestId ? ` request-id=${requestId}` : ''}${tag ? ` ${tag}` : ''}`);
+      return res;
+    } catch (err) {
+      const f = parseRpcError(err);
+      const status = f ? `${f.status}${f.shape === 'ApiError' ? '(ApiError)' : ''}` : isAbortError(err) ? 'ABORTED_BY_CALLER' : 'ERROR';
+      const rid = f?.requestId ?? requestId;
+      this.debug(`rpc ${spec.method} ${status} ${Math.round(performance.now() - started)}ms${rid ? ` request-id=${rid}` : ''}${tag ? ` ${tag}` : ''}`);
+      if (f && !f.requestId && requestId && typeof err === 'object' && err !== null) {
+        try {
+          Object.defineProperty(err, 'requestId', { value: requestId, configurable: true });
+        } catch {
+          // a getter that cannot be replaced: the request id is only a nicety
+        }
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * A call with retries as its kind allows, errors mapped to src/errors.ts classes.
+   * @throws AuthError, NotFoundError, AlreadyExistsError, CloudError, AmbiguousOutcomeError, InterruptedError
+   */
+  async run<Res>(spec: CallSpec, invoke: (opts: CallOpts) => Promise<Res>): Promise<Res> {
+    if (spec.kind !== 'read' && spec.signal?.aborted) {
+      throw new InterruptedError(`Interrupted before trying to ${spec.ctx.action}; nothing was changed by it.`);
+    }
+    const idempotencyKey = spec.kind === 'mutation' ? randomUUID() : undefined;
+    const total = this.s.retries + 1;
+    let lastFailure: RpcFailure | undefined;
+    try {
+      return await withRetries((attemptNo) => this.attempt(spec, invoke, { idempotencyKey, attemptNo, of: total }), {
+        retries: this.s.retries,
+        sleep: this.s.sleep,
+        signal: spec.signal,
+        shouldRetry: (err) => {
+          const f = parseRpcError(err);
+          lastFailure = f;
+          if (!f || (spec.signal?.aborted ?? false)) return false;
+          switch (spec.kind) {
+            case 'read':
+              return isTransient(f);
+            case 'mutation':
+              return isTransient(f, MUTATION_EXTRA_RETRYABLE);
+            case 'once':
+              return f.status === 'RESOURCE_EXHAUSTED' || neverReachedServer(f);
+          }
+        },
+        delayMs: (_err, attemptNo) =>
+          backoffDelay(attemptNo, lastFailure?.status === 'RESOURCE_EXHAUSTED' ? RATE_LIMIT_BACKOFF : DEFAULT_BACKOFF, this.s.random),
+        onRetry: (_err, attemptNo, delayMs) => this.debug(`rpc ${spec.method} retry ${attemptNo + 2}/${total} in ${delayMs}ms`),
+      });
+    } catch (err) {
+      const f = parseRpcError(err);
+      if (spec.kind === 'once' && f && AMBIGUOUS.has(f.status) && !neverReachedServer(f)) {
+        const mapped = failureToAppError(f, { ...spec.ctx, redact: (s) => this.s.redactor.redact(s) });
+        throw new AmbiguousOutcomeError(
+          this.s.redactor.redact(`The cloud did not confirm whether it managed to ${spec.ctx.action} (${f.status}); it may have done so.`),
+          { status: f.status, requestId: f.requestId, cause: err, hints: mapped.hints },
+        );
+      }
+      if (isAbortError(err) && spec.kind !== 'read') {
+        throw new InterruptedError(`Interrupted while retrying to ${spec.ctx.action}; it may or may not have happened.`, { cause: err });
+      }
+      throw toAppError(err, { ...spec.ctx, redact: (s) => this.s.redactor.redact(s) });
+    }
+  }
+}
