@@ -1,0 +1,50 @@
+import type { AuthFlags, ResolvedAuth } from '../auth/types.js';
+import type { Connection } from '../cloud/types.js';
+import type { Settings } from '../config/settings.js';
+import type { Sourced } from '../core/target.js';
+import type { Deps } from '../deps.js';
+import type { OutputMode } from '../output/mode.js';
+import type { Redactor } from '../output/redact.js';
+import type { Progress } from '../output/spinner.js';
+
+/** Root options shared by every command, validated. */
+export interface GlobalOptions {
+  auth: AuthFlags;
+  /** From --endpoint or YC_ENDPOINT; config, the yc profile and the default come later. */
+  endpoint: Sourced | undefined;
+  caFile: string | undefined;
+  debug: boolean;
+  /** Whole-run deadline (--timeout). */
+  timeoutMs: number | undefined;
+  /** Retries of transient failures per call (--retries). */
+  retries: number | undefined;
+}
+
+/** What a command's `run` gets (STYLE.md §3): Deps plus the run's output, signal and lazy cloud. */
+export interface CommandContext {
+  deps: Deps;
+  global: GlobalOptions;
+  mode: OutputMode;
+  /** Aborted on Ctrl-C/SIGTERM or --timeout; its reason is the AppError to report. */
+  signal: AbortSignal;
+  redactor: Redactor;
+  out: {
+    /** A line for the person on stderr. */
+    note(text: string): void;
+    warn(text: string): void;
+    /** Only under --debug; already passes through the redactor. */
+    debug(text: string): void;
+    progress: Progress;
+  };
+  /** aistudio-key's own settings (read once). */
+  settings(): Promise<Settings & { path: string }>;
+  /** The credential chain's answer (resolved once). */
+  auth(): Promise<ResolvedAuth>;
+  /** The discovery endpoint in use: flag > env > config > yc profile > default. */
+  endpoint(): Promise<Sourced>;
+  /** A connected gateway (created once, closed by the runner). */
+  cloud(): Promise<Connection>;
+  /** Records something this run created, so a forced exit can say what may be left. */
+  track(id: string, description: string): void;
+  untrack(id: string): void;
+}

@@ -1,0 +1,259 @@
+import type { ProfileDefaults } from '../auth/types.js';
+import { ENV } from '../config/env.js';
+import type { Settings } from '../config/settings.js';
+import { createKey, planCreateKey, type CreateKeyEvent } from '../core/create-key.js';
+import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
+import { generateServiceAccountName } from '../core/names.js';
+import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
+import { pickFolderTarget, resolveFolder, type Sourced, type TargetSource } from '../core/target.js';
+import {
+  checkCloudId,
+  checkDescription,
+  checkFolderId,
+  checkFolderName,
+  checkRole,
+  checkScope,
+  checkServiceAccountName,
+  parseList,
+} from '../core/validate.js';
+import { UsageError } from '../errors.js';
+import { createDocument, createEnv, createText, type CreateOutcome } from '../output/create.js';
+import type { CommandContext } from './context.js';
+import { defineCommand, type Zod } from './define.js';
+
+/** The validated input of `create` (what the parse-contract tests see). */
+export interface CreateInput {
+  folderId: string | undefined;
+  folderName: string | undefined;
+  cloudId: string | undefined;
+  /** undefined: generate aistudio-<yyyymmdd>-<random>. */
+  name: string | undefined;
+  description: string;
+  /** undefined: config's expires-in, else 90 days. */
+  expiry: ExpiryChoice | undefined;
+  roles: string[];
+  scopes: string[];
+  dryRun: boolean;
+}
+
+const DEFAULT_EXPIRY_MS = parseDuration(DEFAULT_EXPIRES_IN) ?? 0;
+
+function createInputSchema(z: Zod, now: Date) {
+  const checked = (check: (v: string) => string | undefined) =>
+    z
+      .string()
+      .superRefine((v, ctx) => {
+        const problem = check(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .optional();
+  const list = (check: (v: string) => string | undefined, what: string) =>
+    checked((v) => {
+      const items = parseList(v);
+      if (items.length === 0) return `give at least one ${what} (a comma-separated list)`;
+      for (const item of items) {
+        const problem = check(item);
+        if (problem) return problem;
+      }
+      return undefined;
+    });
+
+  return z
+    .object({
+      folderId: checked(checkFolderId),
+      folderName: checked(checkFolderName),
+      cloudId: checked(checkCloudId),
+      name: checked(checkServiceAccountName),
+      description: checked(checkDescription),
+      expiresAt: checked((v) => {
+        const at = parseExpiresAt(v);
+        if (!at) return `expected an RFC 3339 time like 2027-01-31T18:00:00Z or a date like 2027-01-31, got "${v}"`;
+        return checkExpiry(at, now);
+      }),
+      expiresIn: checked((v) => {
+        const ms = parseDuration(v);
+        if (ms === undefined) return `expected a duration like 90d, 12h, 2w or 1y, got "${v}"`;
+        return checkExpiry(new Date(now.getTime() + ms), now);
+      }),
+      /** false when --no-expiry was given. */
+      expiry: z.boolean().optional(),
+      roles: list(checkRole, 'role'),
+      scopes: list(checkScope, 'scope'),
+      dryRun: z.boolean().optional(),
+    })
+    .superRefine((raw, ctx) => {
+      if (raw.folderId !== undefined && raw.folderName !== undefined) {
+        ctx.addIssue({ code: 'custom', message: '--folder-id and --folder-name: pass only one of them' });
+      }
+      const expiryFlags = [raw.expiresAt !== undefined, raw.expiresIn !== undefined, raw.expiry === false].filter(Boolean).length;
+      if (expiryFlags > 1) ctx.addIssue({ code: 'custom', message: '--expires-at, --expires-in and --no-expiry: pass at most one of them' });
+    })
+    .transform((raw): CreateInput => {
+      let expiry: ExpiryChoice | undefined;
+      if (raw.expiry === false) expiry = { kind: 'never' };
+      else if (raw.expiresAt !== undefined) expiry = { kind: 'at', at: parseExpiresAt(raw.expiresAt) ?? now };
+      else if (raw.expiresIn !== undefined) expiry = { kind: 'in', ms: parseDuration(raw.expiresIn) ?? 0, text: raw.expiresIn };
+      return {
+        folderId: raw.folderId,
+        folderName: raw.folderName,
+        cloudId: raw.cloudId,
+        name: raw.name,
+        description: raw.description ?? DEFAULT_DESCRIPTION,
+        expiry,
+        roles: raw.roles === undefined ? [...PRESET_ROLES] : parseList(raw.roles),
+        scopes: raw.scopes === undefined ? [...PRESET_SCOPES] : parseList(raw.scopes),
+        dryRun: raw.dryRun === true,
+      };
+    });
+}
+
+const HELP = `
+The AI Studio preset (what the console's "Create API key" button does):
+  roles on the folder  ${PRESET_ROLES.join(', ')}
+  key scopes           ${PRESET_SCOPES.join(', ')}
+  The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by
+  itself it cannot call MCP gateways or workflows; add them with --scopes if it must.
+
+Defaults:
+  --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa
+  --expires-in   ${DEFAULT_EXPIRES_IN} (the key expires 90 days from now); \`aistudio-key config set expires-in\` changes it,
+                 --no-expiry makes a key that never expires. A date alone (2027-01-31) means 00:00 UTC.
+  --description  "${DEFAULT_DESCRIPTION}", on the account and the key
+  The folder comes from --folder-id/--folder-name, then ${ENV.folderId}/${ENV.folderName}, then aistudio-key config, then the yc profile.
+  The account is labelled managed-by=aistudio-key.
+
+Output: stdout holds only the result. The secret is printed once; it cannot be retrieved later.
+  text   ID and secret for a person (a reminder goes to stderr)
+  json   {"secret", "api_key": {...}, "service_account": {...}, "roles": [...]}
+  yaml   the same document as YAML
+  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
+
+Examples:
+  aistudio-key create --folder-id b1g0123456789abcdefg
+  aistudio-key create --folder-name default --json | jq -r .secret
+  source <(aistudio-key create --format env --expires-in 30d)
+  aistudio-key create --dry-run --folder-id b1g0123456789abcdefg
+`;
+
+export const createCommand = defineCommand({
+  name: 'create',
+  summary: 'Create a service account with the AI Studio roles and an API key for it; print the key once',
+  helpAfter: HELP,
+  flags: {
+    folderId: { flags: '--folder-id <id>', description: `folder to create the account in (env: ${ENV.folderId})` },
+    folderName: { flags: '--folder-name <name>', description: `folder by name, within --cloud-id or your only cloud (env: ${ENV.folderName})` },
+    cloudId: { flags: '--cloud-id <id>', description: `cloud holding --folder-name (env: ${ENV.cloudId})` },
+    name: { flags: '--name <name>', description: 'service account name, 3-63 of a-z 0-9 - (default: generated)' },
+    description: { flags: '--description <text>', description: 'description of the account and the key, up to 256 characters' },
+    expiresAt: { flags: '--expires-at <time>', description: 'key expiry: RFC 3339 time or YYYY-MM-DD' },
+    expiresIn: { flags: '--expires-in <duration>', description: `key lifetime: 90d, 12h, 2w, 1y… (default: ${DEFAULT_EXPIRES_IN})` },
+    expiry: { flags: '--no-expiry', description: 'the key never expires' },
+    roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },
+    scopes: { flags: '--scopes <list>', description: 'comma list of key scopes replacing the preset' },
+    dryRun: { flags: '--dry-run', description: 'resolve the folder, check read-only, print the plan; change nothing' },
+  },
+  input: (z, { now }) => createInputSchema(z, now),
+  run: runCreate,
+  render: {
+    text: createText,
+    json: createDocument,
+    env: createEnv,
+  },
+});
+
+async function runCreate(input: CreateInput, ctx: CommandContext): Promise<CreateOutcome> {
+  const { deps, out } = ctx;
+  const settings = await ctx.settings();
+  const sources = targetSources(input, ctx.deps.env, settings);
+  // Bad values from env or config are reported before the credential chain runs (it may take a second).
+  if (sources.some((s) => s.folderId || s.folderName)) pickFolderTarget(sources);
+  const expiresAt = resolveExpiry(input.expiry ?? configuredExpiry(settings) ?? { kind: 'in', ms: DEFAULT_EXPIRY_MS, text: DEFAULT_EXPIRES_IN }, deps.now());
+  const auth = await ctx.auth();
+  const target = pickFolderTarget([...sources, profileSource(auth.defaults)]);
+  const newName = (): string => generateServiceAccountName(deps.now(), (max) => deps.randomInt(max));
+  const name = input.name ?? newName();
+
+  const { gateway } = await ctx.cloud();
+  if (target.kind === 'name') out.progress.update(`Looking up folder ${target.folderName.value}…`);
+  const folder = await resolveFolder(gateway, target, { signal: ctx.signal });
+  out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''}; expires: ${expiresAt ? rfc3339(expiresAt) : 'never'}`);
+  const coreInput = { folderId: folder.id, name, description: input.description, roles: input.roles, scopes: input.scopes, expiresAt };
+
+  if (input.dryRun) {
+    out.progress.update('Checking (read-only)…');
+    return { kind: 'plan', plan: await planCreateKey(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined }) };
+  }
+
+  const result = await createKey(gateway, coreInput, {
+    signal: ctx.signal,
+    newName: input.name === undefined ? newName : undefined,
+    onEvent: (event) => onEvent(event, ctx, coreInput.roles.length),
+  });
+  ctx.redactor.add(result.secret);
+  return { kind: 'created', result };
+}
+
+function onEvent(event: CreateKeyEvent, ctx: CommandContext, roleCount: number): void {
+  const { out } = ctx;
+  switch (event.type) {
+    case 'step':
+      out.progress.update(
+        event.step === 'create-service-account'
+          ? 'Creating the service account…'
+          : event.step === 'grant-roles-and-issue-key'
+            ? `Granting ${roleCount} role${roleCount === 1 ? '' : 's'} and issuing the API key…`
+            : 'Cleaning up what this run created…',
+      );
+      break;
+    case 'created': {
+      const r = event.resource;
+      if (r.kind === 'service-account') ctx.track(r.id, `service account ${r.name} (${r.id}) in folder ${r.folderId}`);
+      else if (r.kind === 'api-key') ctx.track(r.id, `API key ${r.id}`);
+      else ctx.track(`bindings:${r.serviceAccountId}`, `roles ${r.roles.join(', ')} of ${r.serviceAccountId} on folder ${r.folderId}`);
+      out.debug(`created ${r.kind} ${r.kind === 'role-bindings' ? r.roles.join(',') : r.id}`);
+      break;
+    }
+    case 'removed': {
+      const r = event.resource;
+      ctx.untrack(r.kind === 'role-bindings' ? `bindings:${r.serviceAccountId}` : r.id);
+      out.debug(`removed ${r.kind} ${r.kind === 'role-bindings' ? r.roles.join(',') : r.id}`);
+      break;
+    }
+  }
+}
+
+/** Flag, env and config, in order of precedence. */
+function targetSources(input: CreateInput, env: CommandContext['deps']['env'], settings: Settings & { path: string }): TargetSource[] {
+  return [
+    { folderId: sourced(input.folderId, '--folder-id'), folderName: sourced(input.folderName, '--folder-name'), cloudId: sourced(input.cloudId, '--cloud-id') },
+    { folderId: sourced(env[ENV.folderId], ENV.folderId), folderName: sourced(env[ENV.folderName], ENV.folderName), cloudId: sourced(env[ENV.cloudId], ENV.cloudId) },
+    {
+      folderId: sourced(settings.folderId, `config folder-id (${settings.path})`),
+      folderName: sourced(settings.folderName, `config folder-name (${settings.path})`),
+      cloudId: sourced(settings.cloudId, `config cloud-id (${settings.path})`),
+    },
+  ];
+}
+
+/** The yc profile's (or metadata service's) defaults: the lowest precedence. */
+function profileSource(defaults: ProfileDefaults | undefined): TargetSource {
+  if (!defaults) return {};
+  return {
+    folderId: sourced(defaults.folderId, `folder-id of ${defaults.source}`),
+    folderName: sourced(defaults.folderName, `folder-name of ${defaults.source}`),
+    cloudId: sourced(defaults.cloudId, `cloud-id of ${defaults.source}`),
+  };
+}
+
+function sourced(value: string | undefined, source: string): Sourced | undefined {
+  return value ? { value, source } : undefined;
+}
+
+function configuredExpiry(settings: Settings & { path: string }): ExpiryChoice | undefined {
+  const text = settings.expiresIn;
+  if (text === undefined) return undefined;
+  if (text === 'never') return { kind: 'never' };
+  const ms = parseDuration(text);
+  if (ms === undefined) throw new UsageError(`config expires-in (${settings.path}): expected a duration like 90d, or never, got "${text}"`);
+  return { kind: 'in', ms, text };
+}

@@ -1,0 +1,58 @@
+/**
+ * A command is a definition (STYLE.md §2): flags, a zod input schema, `run` glue that calls a core
+ * use-case, and renderers. src/program.ts registers every definition from one array; the runner
+ * (src/commands/runner.ts) turns commander's raw options into the validated input.
+ */
+import type { z } from 'zod';
+import type { TextSink } from '../output/text.js';
+import type { CommandContext } from './context.js';
+
+/** The zod namespace, handed to `input` so zod is loaded only when a command runs (not for --help). */
+export type Zod = typeof z;
+
+export interface FlagSpec {
+  /** commander syntax: '--folder-id <id>', '--dry-run', '--no-expiry'. */
+  flags: string;
+  description: string;
+  /** Name of an env var (from src/config/env.ts) read when the flag is absent. */
+  env?: string;
+}
+
+/** What an input schema may depend on besides the flags. */
+export interface InputEnv {
+  now: Date;
+}
+
+export interface Renderers<R> {
+  /** text: result lines on stdout (coloured only in human mode), notes on stderr. */
+  text(result: R, out: TextSink): void;
+  /** json and yaml: the document. */
+  json?(result: R): unknown;
+  /** env: NAME='value' lines. */
+  env?(result: R): string;
+}
+
+export interface CommandDefinition<I, R> {
+  /** commander name, with positional arguments if any. */
+  name: string;
+  summary: string;
+  /** Extra help text shown after the options. */
+  helpAfter?: string;
+  /** Keys are the camelCase attribute names commander gives the flags. */
+  flags: Record<string, FlagSpec>;
+  /**
+   * The input schema over the raw flag values (strings, booleans, undefined). An issue's `path[0]`
+   * names the flag; an issue with an empty path must name the flags itself.
+   */
+  input(z: Zod, env: InputEnv): z.ZodType<I>;
+  run(input: I, ctx: CommandContext): Promise<R>;
+  render: Renderers<R>;
+}
+
+export function defineCommand<I, R>(definition: CommandDefinition<I, R>): CommandDefinition<I, R> {
+  return definition;
+}
+
+/** A definition with its types erased, for the registration array. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyCommand = CommandDefinition<any, any>;

@@ -1,0 +1,83 @@
+/**
+ * Root options, shared by every command: credentials (passed to the auth chain), endpoint and TLS,
+ * debug, deadlines. Validated by hand so that parsing them needs no zod.
+ */
+import { UsageError } from '../errors.js';
+import { ENV } from '../config/env.js';
+import { parseDuration } from '../core/expiry.js';
+import { checkEndpoint } from '../core/validate.js';
+import type { FlagSpec } from './define.js';
+import type { GlobalOptions } from './context.js';
+
+export const DEFAULT_ENDPOINT = 'api.cloud.yandex.net:443';
+
+export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
+  iamToken: { flags: '--iam-token <token>', description: `IAM token (t1.…); prefer ${ENV.iamToken} or --iam-token-file - to keep it out of argv` },
+  iamTokenFile: { flags: '--iam-token-file <path>', description: 'read the IAM token from a file, or from stdin with -' },
+  oauthToken: { flags: '--oauth-token <token>', description: 'OAuth token (y0_…), legacy: exchanged for an IAM token' },
+  saKeyFile: { flags: '--sa-key-file <path>', description: 'authorized key JSON of a service account (yc iam key create -o key.json)' },
+  federatedToken: { flags: '--federated-token <jwt|@file>', description: 'external OIDC token for workload identity federation (with --service-account-id)' },
+  serviceAccountId: { flags: '--service-account-id <id>', description: 'service account to act as through workload identity federation' },
+  profile: { flags: '--profile <name>', description: 'yc CLI profile to take credentials and defaults from' },
+  endpoint: { flags: '--endpoint <host:port>', description: `API discovery endpoint (default ${DEFAULT_ENDPOINT})`, env: ENV.endpoint },
+  caFile: { flags: '--ca-file <path>', description: `PEM file of a private CA to trust (grpc's ${ENV.grpcRoots} works too)` },
+  timeout: { flags: '--timeout <duration>', description: 'give up (and clean up) after this long, e.g. 5m' },
+  retries: { flags: '--retries <n>', description: 'retries of transient failures per call (default 3)' },
+  debug: { flags: '--debug', description: 'log calls on stderr, secrets redacted; print stacks of internal errors' },
+};
+
+type Raw = Record<string, unknown>;
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/**
+ * Validates the root options (flag values, and YC_ENDPOINT when --endpoint is absent).
+ * @throws UsageError naming the flag.
+ */
+export function parseGlobalOptions(raw: Raw, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
+  let endpoint: GlobalOptions['endpoint'];
+  const endpointFlag = str(raw.endpoint);
+  const endpointEnv = env[ENV.endpoint];
+  if (endpointFlag !== undefined) endpoint = { value: endpointFlag, source: '--endpoint' };
+  else if (endpointEnv) endpoint = { value: endpointEnv, source: `--endpoint (from ${ENV.endpoint})` };
+  if (endpoint) {
+    const problem = checkEndpoint(endpoint.value);
+    if (problem) throw new UsageError(`${endpoint.source}: ${problem}`);
+  }
+
+  let timeoutMs: number | undefined;
+  const timeout = str(raw.timeout);
+  if (timeout !== undefined) {
+    timeoutMs = parseDuration(timeout);
+    if (timeoutMs === undefined) throw new UsageError(`--timeout: expected a duration like 90s, 5m or 1h, got "${timeout}"`);
+  }
+
+  let retries: number | undefined;
+  const r = str(raw.retries);
+  if (r !== undefined) {
+    if (!/^\d+$/.test(r) || Number(r) > 10) throw new UsageError(`--retries: expected a whole number from 0 to 10, got "${r}"`);
+    retries = Number(r);
+  }
+
+  for (const key of ['iamToken', 'oauthToken', 'iamTokenFile', 'saKeyFile', 'profile', 'caFile'] as const) {
+    const v = str(raw[key]);
+    if (v !== undefined && v.trim() === '') throw new UsageError(`${GLOBAL_FLAGS[key]?.flags.split(' ')[0] ?? key}: must not be empty`);
+  }
+
+  return {
+    auth: {
+      iamToken: str(raw.iamToken),
+      iamTokenFile: str(raw.iamTokenFile),
+      oauthToken: str(raw.oauthToken),
+      saKeyFile: str(raw.saKeyFile),
+      federatedToken: str(raw.federatedToken),
+      serviceAccountId: str(raw.serviceAccountId),
+      profile: str(raw.profile),
+    },
+    endpoint,
+    caFile: str(raw.caFile),
+    debug: raw.debug === true,
+    timeoutMs,
+    retries,
+  };
+}

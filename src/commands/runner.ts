@@ -1,0 +1,305 @@
+/**
+ * Runs one command: raw commander options -> validated input -> `run` -> rendered result. Owns the
+ * run's context: output mode, redaction, spinner, Ctrl-C handling, --timeout, the lazy credential
+ * and cloud connection. It throws; src/main.ts turns errors into exit codes.
+ */
+import type { Command } from 'commander';
+import type { z } from 'zod';
+import type { ResolvedAuth } from '../auth/types.js';
+import type { Connection } from '../cloud/types.js';
+import { ENV } from '../config/env.js';
+import type { Settings } from '../config/settings.js';
+import type { Sourced } from '../core/target.js';
+import { checkEndpoint } from '../core/validate.js';
+import type { Deps } from '../deps.js';
+import { AppError, CloudError, EXIT_CODES, InterruptedError, UsageError } from '../errors.js';
+import { formatJson, formatYaml } from '../output/formats.js';
+import { decideOutputMode, isFormat, type Format, type OutputMode } from '../output/mode.js';
+import { createProgress } from '../output/spinner.js';
+import { createStyle } from '../output/style.js';
+import type { CommandContext } from './context.js';
+import type { AnyCommand, FlagSpec } from './define.js';
+import { DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
+import type { RunState } from './run-state.js';
+
+/** '--folder-id <id>' -> '--folder-id'. */
+export function longFlag(spec: FlagSpec): string {
+  return spec.flags.split(/[ ,]+/).find((p) => p.startsWith('--')) ?? spec.flags;
+}
+
+interface Collected {
+  values: Record<string, unknown>;
+  /** How to name each present value in an error: '--name', '--folder-id (from YC_FOLDER_ID)'. */
+  sources: Record<string, string>;
+}
+
+/** Flag values the user gave, else the flag's env var; commander's own defaults are ignored. */
+function collect(flags: Record<string, FlagSpec>, cmd: Command, env: Deps['env']): Collected {
+  const opts = cmd.opts<Record<string, unknown>>();
+  const values: Record<string, unknown> = {};
+  const sources: Record<string, string> = {};
+  for (const [key, spec] of Object.entries(flags)) {
+    if (cmd.getOptionValueSource(key) === 'cli') {
+      values[key] = opts[key];
+      sources[key] = longFlag(spec);
+    } else if (spec.env && env[spec.env]) {
+      values[key] = env[spec.env];
+      sources[key] = `${longFlag(spec)} (from ${spec.env})`;
+    }
+  }
+  // Positional arguments ('revoke <keyIds...>') go in under their own names.
+  cmd.registeredArguments.forEach((arg, i) => {
+    const value: unknown = cmd.processedArgs[i];
+    if (value !== undefined) {
+      values[arg.name()] = value;
+      sources[arg.name()] = `<${arg.name()}>`;
+    }
+  });
+  return { values, sources };
+}
+
+function usageFromZod(error: z.ZodError, flags: Record<string, FlagSpec>, sources: Record<string, string>): UsageError {
+  const issue = error.issues[0];
+  if (!issue) return new UsageError('invalid input');
+  const key = issue.path[0];
+  const spec = typeof key === 'string' ? flags[key] : undefined;
+  if (typeof key === 'string' && spec) return new UsageError(`${sources[key] ?? longFlag(spec)}: ${issue.message}`);
+  if (typeof key === 'string' && sources[key]) return new UsageError(`${sources[key]}: ${issue.message}`);
+  return new UsageError(issue.message);
+}
+
+/** --format / --json of the command. */
+function formatFromFlags(cmd: Command): Format | undefined {
+  const opts = cmd.opts<{ format?: string; json?: boolean }>();
+  const format = opts.format;
+  if (format !== undefined && !isFormat(format)) throw new UsageError(`--format: expected text, json, yaml or env, got "${format}"`);
+  if (opts.json && format !== undefined && format !== 'json') throw new UsageError(`--json: conflicts with --format ${format}; pass one of them`);
+  return opts.json ? 'json' : format;
+}
+
+function supports(def: AnyCommand, format: Format): boolean {
+  return format === 'text' || (format === 'env' ? def.render.env !== undefined : def.render.json !== undefined);
+}
+
+function ensureSupported(def: AnyCommand, format: Format, source: string): void {
+  if (!supports(def, format)) throw new UsageError(`${source}: ${def.name.split(' ')[0]} cannot print ${format}`);
+}
+
+function writeAll(stream: Deps['stdout'], text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.write(text, (error) => (error ? reject(error) : resolve()));
+  });
+}
+
+function once<T>(fn: () => Promise<T>): () => Promise<T> {
+  let p: Promise<T> | undefined;
+  return () => (p ??= fn());
+}
+
+export async function runCommand(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState): Promise<void> {
+  const rootRaw = root.opts<Record<string, unknown>>();
+  for (const key of ['iamToken', 'oauthToken', 'federatedToken']) {
+    const v = rootRaw[key];
+    if (typeof v === 'string') state.redactor.add(v);
+  }
+  const global = parseGlobalOptions(rootRaw, deps.env);
+  state.debug = global.debug;
+
+  let flagFormat: Format | undefined;
+  try {
+    flagFormat = formatFromFlags(cmd);
+  } catch (error) {
+    // The format itself is in question: say so in plain text.
+    state.format = 'text';
+    throw error;
+  }
+  if (flagFormat) {
+    state.format = flagFormat;
+    ensureSupported(def, flagFormat, flagFormat === 'json' && cmd.opts<{ json?: boolean }>().json ? '--json' : '--format');
+  }
+
+  const collected = collect(def.flags, cmd, deps.env);
+  const { z } = await import('zod');
+  const parsed = def.input(z, { now: deps.now() }).safeParse(collected.values);
+  if (!parsed.success) throw usageFromZod(parsed.error, def.flags, collected.sources);
+  const input: unknown = parsed.data;
+
+  const err = (text: string): void => {
+    deps.stderr.write(state.redactor.redact(text));
+  };
+
+  const settings = once(async (): Promise<Settings & { path: string }> => {
+    const { openSettingsStore } = await import('../config/store.js');
+    const store = openSettingsStore(deps.configDir);
+    return { ...store.read(), path: store.path };
+  });
+
+  let format = flagFormat;
+  if (!format) {
+    // A configured default the command cannot print falls back to text rather than failing.
+    const fromConfig = (await settings()).format;
+    format = fromConfig && supports(def, fromConfig) ? fromConfig : 'text';
+    state.format = format;
+  }
+  const mode: OutputMode = decideOutputMode({ format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, env: deps.env });
+  const errStyle = createStyle(mode.stderrColor);
+  const progress = await createProgress(mode.spinner, err, (deps.stderr as { columns?: number }).columns ?? 80);
+  const debug = (text: string): void => {
+    if (global.debug) progress.print(`${errStyle.dim(`debug: ${text}`)}\n`);
+  };
+  const out: CommandContext['out'] = {
+    note: (text) => progress.print(`${errStyle.dim(text)}\n`),
+    warn: (text) => progress.print(`${errStyle.yellow('Warning:')} ${text}\n`),
+    debug,
+    progress,
+  };
+
+  const auth = once(async (): Promise<ResolvedAuth> => {
+    const s = await settings();
+    // Config's profile ranks below YC_PROFILE, which the chain reads itself.
+    const profile = global.auth.profile ?? (deps.env[ENV.profile] ? undefined : s.profile);
+    const { resolveCredential } = await import('../auth/chain.js');
+    const resolved = await resolveCredential({ ...global.auth, profile }, deps);
+    const c = resolved.credential;
+    if (c.kind === 'sa-key') state.redactor.add(c.key.privateKey);
+    else state.redactor.add(c.token);
+    debug(`credential: ${c.kind} from ${c.source} (tried: ${resolved.tried.join(', ')})`);
+    return resolved;
+  });
+
+  const endpoint = once(async (): Promise<Sourced> => {
+    if (global.endpoint) return global.endpoint;
+    const s = await settings();
+    const candidates: Sourced[] = [];
+    if (s.endpoint) candidates.push({ value: s.endpoint, source: `config endpoint (${s.path})` });
+    else {
+      const defaults = (await auth()).defaults;
+      if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: `endpoint of ${defaults.source}` });
+    }
+    const chosen = candidates[0] ?? { value: DEFAULT_ENDPOINT, source: 'default' };
+    const problem = checkEndpoint(chosen.value);
+    if (problem) throw new UsageError(`${chosen.source}: ${problem}`);
+    return chosen;
+  });
+
+  let connection: Connection | undefined;
+  const cloud = once(async (): Promise<Connection> => {
+    const [resolved, ep] = await Promise.all([auth(), endpoint()]);
+    const caPem = global.caFile === undefined ? undefined : await readCa(deps, global.caFile);
+    debug(`endpoint: ${ep.value} (${ep.source})`);
+    connection = await deps.connect({
+      endpoint: ep.value,
+      caPem,
+      credential: resolved.credential,
+      debug: global.debug ? debug : undefined,
+      warn: out.warn,
+      sleep: deps.sleep,
+      now: deps.now,
+      retries: global.retries,
+    });
+    debug(`caller: ${connection.identity.kind} ${connection.identity.id ?? '(unknown id)'}`);
+    return connection;
+  });
+
+  const controller = new AbortController();
+  const tracked = new Map<string, string>();
+  let interrupts = 0;
+  const unsubscribe = deps.onInterrupt((signal) => {
+    interrupts += 1;
+    progress.stop();
+    if (interrupts === 1) {
+      err(`${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: finishing calls in flight and removing what this run created. Press Ctrl-C again to exit at once.\n`);
+      controller.abort(new InterruptedError(`Interrupted (${signal}).`));
+      return;
+    }
+    const left = [...tracked.values()];
+    err(left.length > 0 ? `Exiting at once. This run may have left: ${left.join('; ')}.\n` : 'Exiting at once; this run had created nothing yet.\n');
+    deps.exit(EXIT_CODES.interrupted);
+  });
+  const timer =
+    global.timeoutMs === undefined
+      ? undefined
+      : setTimeout(() => controller.abort(new CloudError(`Gave up after --timeout ${String(rootRaw.timeout)}.`, { status: 'DEADLINE_EXCEEDED' })), global.timeoutMs);
+
+  const ctx: CommandContext = {
+    deps,
+    global,
+    mode,
+    signal: controller.signal,
+    redactor: state.redactor,
+    out,
+    settings,
+    auth,
+    endpoint,
+    cloud,
+    track: (id, description) => void tracked.set(id, description),
+    untrack: (id) => void tracked.delete(id),
+  };
+
+  try {
+    let result: unknown;
+    try {
+      result = deps.runOverride ? await deps.runOverride(def.name.split(' ')[0] ?? def.name, input) : await def.run(input, ctx);
+    } catch (error) {
+      throw abortAware(error, controller.signal);
+    } finally {
+      progress.stop();
+    }
+    await print(def, result, mode, deps, out.note);
+  } finally {
+    unsubscribe();
+    if (timer) clearTimeout(timer);
+    connection?.gateway.close();
+  }
+}
+
+/** After an abort, a read call that was cut short surfaces as the abort's reason (with any hints). */
+function abortAware(error: unknown, signal: AbortSignal): unknown {
+  if (!signal.aborted || error === signal.reason) return error;
+  const reason: unknown = signal.reason;
+  if (!(reason instanceof AppError)) return error;
+  if (error instanceof AppError) reason.hints.push(...error.hints);
+  return reason;
+}
+
+async function readCa(deps: Deps, path: string): Promise<Buffer> {
+  try {
+    const pem = await deps.readFile(path);
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file: "${path}" holds no PEM certificate`);
+    return Buffer.from(pem);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    const code = (error as { code?: unknown }).code;
+    throw new UsageError(`--ca-file: cannot read "${path}" (${typeof code === 'string' ? code : String(error)})`);
+  }
+}
+
+/** Renders the result; stdout gets only the result, text-mode notes go to stderr after it. */
+async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: Deps, note: (t: string) => void): Promise<void> {
+  let text: string;
+  const notes: string[] = [];
+  switch (mode.format) {
+    case 'json':
+      text = formatJson(def.render.json?.(result));
+      break;
+    case 'yaml':
+      text = await formatYaml(def.render.json?.(result));
+      break;
+    case 'env':
+      text = def.render.env?.(result) ?? '';
+      break;
+    case 'text': {
+      const lines: string[] = [];
+      def.render.text(result, { line: (l) => lines.push(l), note: (n) => notes.push(n), style: createStyle(mode.stdoutColor) });
+      text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+      break;
+    }
+  }
+  try {
+    if (text) await writeAll(deps.stdout, text);
+  } catch (error) {
+    // TODO(issue-7): nobody holds the secret now; revoke what this run made.
+    throw new CloudError(`Could not write the result to stdout (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+  }
+  for (const n of notes) note(n);
+}

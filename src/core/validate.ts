@@ -1,0 +1,97 @@
+/**
+ * Input rules from the API (reference §5–§7), checked before anything changes in the cloud. Each
+ * check returns undefined when the value is fine, or a short phrase saying what would be right; the
+ * caller prefixes the flag name, so every usage error is one line naming the flag.
+ */
+import { KNOWN_SCOPES } from './preset.js';
+
+/** Resource IDs are 20 lowercase letters and digits (`b1g…` for clouds and folders). */
+const RESOURCE_ID = /^[a-z][a-z0-9]{19}$/;
+/** Names of folders, clouds and service accounts: 3–63 chars (the pattern every source accepts, §5). */
+const RESOURCE_NAME = /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/;
+/** Dotted role ids such as `ai.editor`, `search-api.webSearch.user`; primitive roles (`viewer`) have no dot. */
+const ROLE_ID = /^[a-z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)*$/;
+const ENDPOINT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][-A-Za-z0-9.]*):(\d{1,5})$/;
+
+export const DESCRIPTION_MAX = 256;
+export const ROLE_MAX = 64;
+
+/** Counts code points, as the API's length rules do. */
+function length(value: string): number {
+  return [...value].length;
+}
+
+export function checkFolderId(value: string): string | undefined {
+  if (RESOURCE_ID.test(value)) return undefined;
+  const hint = RESOURCE_NAME.test(value) ? ` (for a folder name use --folder-name ${value})` : '';
+  return `expected a folder ID, 20 lowercase letters and digits like b1g0123456789abcdefg, got "${value}"${hint}`;
+}
+
+export function checkCloudId(value: string): string | undefined {
+  return RESOURCE_ID.test(value) ? undefined : `expected a cloud ID, 20 lowercase letters and digits like b1g0123456789abcdefg, got "${value}"`;
+}
+
+export function checkFolderName(value: string): string | undefined {
+  return RESOURCE_NAME.test(value)
+    ? undefined
+    : `expected a folder name: 3–63 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, got "${value}"`;
+}
+
+export function checkServiceAccountName(value: string): string | undefined {
+  return RESOURCE_NAME.test(value)
+    ? undefined
+    : `expected 3–63 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (like aistudio-bot), got "${value}"`;
+}
+
+export function checkDescription(value: string): string | undefined {
+  const n = length(value);
+  return n <= DESCRIPTION_MAX ? undefined : `at most ${DESCRIPTION_MAX} characters, got ${n}`;
+}
+
+export function checkRole(value: string): string | undefined {
+  if (length(value) > ROLE_MAX) return `role "${value}" is longer than ${ROLE_MAX} characters`;
+  return ROLE_ID.test(value) ? undefined : `"${value}" is not a role ID; expected dotted names like ai.editor or search-api.webSearch.user`;
+}
+
+export function checkScope(value: string): string | undefined {
+  if (KNOWN_SCOPES.has(value)) return undefined;
+  const near = closest(value, [...KNOWN_SCOPES]);
+  return `unknown scope "${value}"${near ? ` (did you mean ${near}?)` : ''}; known scopes: ${[...KNOWN_SCOPES].join(', ')}`;
+}
+
+export function checkEndpoint(value: string): string | undefined {
+  const m = ENDPOINT.exec(value);
+  const port = m ? Number(m[2]) : 0;
+  return m && port > 0 && port < 65536 ? undefined : `expected host:port like api.cloud.yandex.net:443, got "${value}"`;
+}
+
+/** Splits a comma list, trims, drops empty items and duplicates (order kept). */
+export function parseList(value: string): string[] {
+  return [...new Set(value.split(',').map((s) => s.trim()).filter((s) => s.length > 0))];
+}
+
+/** The candidate within edit distance 3 of value, if exactly one is closest. */
+function closest(value: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const c of candidates) {
+    const d = editDistance(value.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] ?? 0;
+}

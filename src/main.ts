@@ -1,0 +1,62 @@
+/**
+ * main(argv, deps) -> exit code. The one place errors become exit codes (STYLE.md §5): everything
+ * below throws, this prints the error (one document on stderr in json/yaml) and returns its code.
+ */
+import type { Deps } from './deps.js';
+import { EXIT_CODES, UsageError, type AppError } from './errors.js';
+import type { RunState } from './commands/run-state.js';
+
+/** Commander's way of saying "help or version was printed". */
+const DONE_CODES = new Set(['commander.helpDisplayed', 'commander.version']);
+
+export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+  const args = argv.slice(2);
+  // Fast path: `--version` loads nothing beyond this file (issue #8 times it against bare node).
+  if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+    deps.stdout.write(`${deps.version}\n`);
+    return EXIT_CODES.ok;
+  }
+  const { createProgram } = await import('./program.js');
+  const program = createProgram(deps);
+  try {
+    await program.command.parseAsync(args, { from: 'user' });
+    return EXIT_CODES.ok;
+  } catch (error) {
+    const commanderCode = commanderErrorCode(error);
+    if (commanderCode !== undefined && DONE_CODES.has(commanderCode)) return EXIT_CODES.ok;
+    // No command given: commander has printed the help on stderr.
+    if (commanderCode === 'commander.help') return EXIT_CODES.usage;
+    const appError = commanderCode !== undefined ? usageFromCommander(error as Error) : await toApp(error);
+    await report(appError, program.state, deps);
+    return appError.exitCode;
+  }
+}
+
+function commanderErrorCode(error: unknown): string | undefined {
+  if (error instanceof Error && error.name === 'CommanderError' && typeof (error as { code?: unknown }).code === 'string') {
+    return (error as unknown as { code: string }).code;
+  }
+  return undefined;
+}
+
+/** "error: unknown option '--bogus'" -> "unknown option '--bogus' (see --help)". One line. */
+function usageFromCommander(error: Error): UsageError {
+  const text = error.message.replace(/^error:\s*/, '').split('\n').join(' ').trim();
+  return new UsageError(`${text} (see --help)`);
+}
+
+async function toApp(error: unknown): Promise<AppError> {
+  const { toAppError } = await import('./output/errors.js');
+  return toAppError(error);
+}
+
+async function report(error: AppError, state: RunState, deps: Deps): Promise<void> {
+  const [{ formatError }, { decideOutputMode }, { createStyle }] = await Promise.all([
+    import('./output/errors.js'),
+    import('./output/mode.js'),
+    import('./output/style.js'),
+  ]);
+  const mode = decideOutputMode({ format: state.format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, env: deps.env });
+  const text = await formatError(error, { format: state.format, style: createStyle(mode.stderrColor), debug: state.debug });
+  deps.stderr.write(state.redactor.redact(text));
+}

@@ -1,0 +1,98 @@
+/**
+ * How `create` looks in each format. The JSON document is a contract (issue #3): scripts run
+ * `aistudio-key create --format json | jq -r .secret`, as with `yc iam api-key create --format json`.
+ */
+import type { CreateKeyPlan, CreateKeyResult } from '../core/create-key.js';
+import { rfc3339 } from '../core/expiry.js';
+import { formatEnv } from './formats.js';
+import type { TextSink } from './text.js';
+
+export type CreateOutcome = { kind: 'created'; result: CreateKeyResult } | { kind: 'plan'; plan: CreateKeyPlan };
+
+export interface CreatedDocument {
+  secret: string;
+  api_key: {
+    id: string;
+    service_account_id: string;
+    description: string;
+    scopes: string[];
+    created_at: string | null;
+    expires_at: string | null;
+  };
+  service_account: { id: string; name: string; folder_id: string };
+  roles: string[];
+}
+
+export function createdDocument(r: CreateKeyResult): CreatedDocument {
+  return {
+    secret: r.secret,
+    api_key: {
+      id: r.apiKey.id,
+      service_account_id: r.apiKey.serviceAccountId,
+      description: r.apiKey.description,
+      scopes: [...r.apiKey.scopes],
+      created_at: r.apiKey.createdAt ? rfc3339(r.apiKey.createdAt) : null,
+      expires_at: r.apiKey.expiresAt ? rfc3339(r.apiKey.expiresAt) : null,
+    },
+    service_account: { id: r.serviceAccount.id, name: r.serviceAccount.name, folder_id: r.serviceAccount.folderId },
+    roles: [...r.roles],
+  };
+}
+
+export function planDocument(p: CreateKeyPlan): Record<string, unknown> {
+  return {
+    dry_run: true,
+    folder: { id: p.folder.id, name: p.folder.name ?? null, cloud_id: p.folder.cloudId ?? null },
+    service_account: { name: p.serviceAccount.name, description: p.serviceAccount.description, labels: p.serviceAccount.labels },
+    roles: p.roles,
+    api_key: { description: p.apiKey.description, scopes: p.apiKey.scopes, expires_at: p.apiKey.expiresAt ? rfc3339(p.apiKey.expiresAt) : null },
+    checks: { existing_bindings: p.existingBindings },
+  };
+}
+
+/** json and yaml. */
+export function createDocument(o: CreateOutcome): unknown {
+  return o.kind === 'created' ? createdDocument(o.result) : planDocument(o.plan);
+}
+
+/** YC_API_KEY, YC_API_KEY_ID, YC_FOLDER_ID; a dry run prints only comments, so sourcing it sets nothing. */
+export function createEnv(o: CreateOutcome): string {
+  if (o.kind === 'plan') return planLines(o.plan).map((l) => `# ${l}\n`).join('');
+  return formatEnv([
+    ['YC_API_KEY', o.result.secret],
+    ['YC_API_KEY_ID', o.result.apiKey.id],
+    ['YC_FOLDER_ID', o.result.serviceAccount.folderId],
+  ]);
+}
+
+export function createText(o: CreateOutcome, out: TextSink): void {
+  if (o.kind === 'plan') {
+    for (const l of planLines(o.plan)) out.line(l);
+    return;
+  }
+  const r = o.result;
+  const s = out.style;
+  const rows: Array<[string, string]> = [
+    ['Service account', `${r.serviceAccount.name} (${r.serviceAccount.id})`],
+    ['Folder', r.serviceAccount.folderId],
+    ['Roles', r.roles.join(', ')],
+    ['Scopes', r.apiKey.scopes.join(', ')],
+    ['Expires', r.apiKey.expiresAt ? rfc3339(r.apiKey.expiresAt) : 'never'],
+    ['API key ID', r.apiKey.id],
+    ['Secret', r.secret],
+  ];
+  for (const [k, v] of rows) out.line(`${s.bold(k.padEnd(16))}${k === 'Secret' ? s.green(v) : v}`);
+  out.note('The secret is shown only once and cannot be retrieved later: store it now.');
+}
+
+function planLines(p: CreateKeyPlan): string[] {
+  const folder = p.folder.name ? `${p.folder.id} (${p.folder.name})` : p.folder.id;
+  return [
+    'Dry run: nothing was changed.',
+    `Would create service account ${p.serviceAccount.name} in folder ${folder}, labelled ${Object.entries(p.serviceAccount.labels).map(([k, v]) => `${k}=${v}`).join(', ')}`,
+    `Would grant on the folder (one UpdateAccessBindings call, ADD only; the ${p.existingBindings} existing bindings stay): ${p.roles.join(', ')}`,
+    `Would issue an API key with scopes: ${p.apiKey.scopes.join(', ')}`,
+    `Key expires: ${p.apiKey.expiresAt ? rfc3339(p.apiKey.expiresAt) : 'never'}`,
+    `Description: ${p.apiKey.description}`,
+  ];
+}

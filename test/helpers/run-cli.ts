@@ -1,0 +1,132 @@
+/**
+ * runCli: the real CLI in-process (main(argv, deps)) with buffer streams, a temporary config dir and
+ * HOME, and an env that holds only what the test passes. Nothing leaks in from the test process.
+ *
+ *   const { exitCode, stdout, stderr } = await runCli(['create', '--json'], { env: { YC_IAM_TOKEN: t } });
+ *
+ * The metadata service defaults to a closed loopback port, so no test sends a packet off loopback.
+ */
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough, Readable, Writable } from 'node:stream';
+import type { ConnectTarget, Connection } from '../../src/cloud/types.js';
+import { ENV } from '../../src/config/env.js';
+import { randomInt } from 'node:crypto';
+import { readPackageVersion, type Deps, type InterruptSignal, type RunOverride } from '../../src/deps.js';
+import { main } from '../../src/main.js';
+
+/** Sends fake SIGINT/SIGTERM to a running runCli. */
+export class Interrupter {
+  readonly #handlers = new Set<(signal: InterruptSignal) => void>();
+  subscribe(handler: (signal: InterruptSignal) => void): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+  /** True when a run is listening. */
+  get listening(): boolean {
+    return this.#handlers.size > 0;
+  }
+  send(signal: InterruptSignal = 'SIGINT'): void {
+    for (const h of [...this.#handlers]) h(signal);
+  }
+}
+
+export interface RunCliOptions {
+  env?: Record<string, string | undefined>;
+  /** stdout and stderr both are terminals (default false). */
+  isTTY?: boolean;
+  stdoutIsTTY?: boolean;
+  stderrIsTTY?: boolean;
+  stdin?: string;
+  /** Config dir (default: a fresh temporary dir). */
+  configDir?: string;
+  /** HOME for the yc config lookup (default: a fresh temporary dir). */
+  homedir?: string;
+  /** Replaces the real connect (src/cloud/connect.js), e.g. with a fake gateway. */
+  connect?: (target: ConnectTarget) => Promise<Connection>;
+  now?: () => Date;
+  randomInt?: (max: number) => number;
+  runOverride?: RunOverride;
+  interrupter?: Interrupter;
+  fetch?: typeof globalThis.fetch;
+  execFile?: Deps['execFile'];
+  /** Called with stderr text as it is written (to observe a run in progress). */
+  onStderr?: (text: string) => void;
+}
+
+export interface RunCliResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** Codes passed to deps.exit (a second Ctrl-C). */
+  exits: number[];
+  /** Every ConnectTarget the run asked for. */
+  connects: ConnectTarget[];
+}
+
+class Capture extends Writable {
+  text = '';
+  constructor(private readonly onText?: (t: string) => void) {
+    super({ decodeStrings: false });
+  }
+  override _write(chunk: unknown, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    const t = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : String(chunk);
+    this.text += t;
+    this.onText?.(t);
+    cb();
+  }
+}
+
+export function tempDir(prefix = 'aistudio-key-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Deps for an in-process run; exposed for tests that need to hold on to them. */
+export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Capture; stderr: Capture; exits: number[]; connects: ConnectTarget[] } {
+  const stdout = new Capture();
+  const stderr = new Capture(opts.onStderr);
+  const exits: number[] = [];
+  const connects: ConnectTarget[] = [];
+  const stdinText = opts.stdin ?? '';
+  const env = { [ENV.metadataAddr]: '127.0.0.1:1', ...opts.env };
+  const deps: Deps = {
+    stdout,
+    stderr,
+    stdin: opts.stdin === undefined ? new PassThrough() : Readable.from([stdinText]),
+    stdoutIsTTY: opts.stdoutIsTTY ?? opts.isTTY ?? false,
+    stderrIsTTY: opts.stderrIsTTY ?? opts.isTTY ?? false,
+    env,
+    homedir: opts.homedir ?? tempDir('aistudio-key-home-'),
+    configDir: opts.configDir ?? tempDir('aistudio-key-config-'),
+    version: readPackageVersion(),
+    now: opts.now ?? (() => new Date()),
+    sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+    randomInt: opts.randomInt ?? ((max) => randomInt(max)),
+    readFile: (path) => readFile(path, 'utf8'),
+    readStdin: async () => stdinText,
+    fetch: opts.fetch ?? ((...a) => globalThis.fetch(...a)),
+    execFile:
+      opts.execFile ??
+      (async (file) => {
+        throw Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT' });
+      }),
+    connect: async (target) => {
+      connects.push(target);
+      if (opts.connect) return opts.connect(target);
+      const { connect } = await import('../../src/cloud/connect.js');
+      return connect(target);
+    },
+    onInterrupt: (handler) => (opts.interrupter ? opts.interrupter.subscribe(handler) : () => undefined),
+    exit: (code) => void exits.push(code),
+    runOverride: opts.runOverride,
+  };
+  return { deps, stdout, stderr, exits, connects };
+}
+
+export async function runCli(argv: readonly string[], opts: RunCliOptions = {}): Promise<RunCliResult> {
+  const { deps, stdout, stderr, exits, connects } = testDeps(opts);
+  const exitCode = await main(['node', 'aistudio-key', ...argv], deps);
+  return { exitCode, stdout: stdout.text, stderr: stderr.text, exits, connects };
+}

@@ -1,0 +1,286 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createKey, planCreateKey, type CreateKeyEvent, type CreateKeyInput } from '../../src/core/create-key.js';
+import { PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset.js';
+import { AlreadyExistsError, AuthError, CloudError, InterruptedError, NotFoundError, UsageError } from '../../src/errors.js';
+import { FakeGateway, FOLDER_ID, FOREIGN_BINDING } from '../helpers/fake-gateway.js';
+
+const EXPIRES = new Date('2027-02-25T12:00:00Z');
+
+function input(over: Partial<CreateKeyInput> = {}): CreateKeyInput {
+  return {
+    folderId: FOLDER_ID,
+    name: 'aistudio-test',
+    description: 'for tests',
+    roles: PRESET_ROLES,
+    scopes: PRESET_SCOPES,
+    expiresAt: EXPIRES,
+    ...over,
+  };
+}
+
+/** Rejects if `p` does not settle within ms: a sequential implementation would hang the parallel tests. */
+function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+const unavailable = (): Error => new CloudError('ServiceUnavailable', { status: 'UNAVAILABLE' });
+const denied = (): Error => new AuthError('Permission denied', { code: 'permission_denied' });
+
+test('creates a labelled account, binds all roles in one ADD call and issues a key with the scopes and expiry', async () => {
+  const gw = new FakeGateway();
+  const result = await createKey(gw, input());
+
+  assert.equal(gw.callsOf('createServiceAccount').length, 1);
+  const [saInput] = gw.callsOf('createServiceAccount')[0]?.args as [{ name: string; labels: Record<string, string>; description: string }];
+  assert.equal(saInput.name, 'aistudio-test');
+  assert.equal(saInput.description, 'for tests');
+  assert.deepEqual(saInput.labels, { 'managed-by': 'aistudio-key' });
+
+  const bindCalls = gw.callsOf('addFolderAccessBindings');
+  assert.equal(bindCalls.length, 1, 'one UpdateAccessBindings call');
+  const [folderId, bindings] = bindCalls[0]?.args as [string, Array<{ roleId: string; subject: { type: string; id: string } }>];
+  assert.equal(folderId, FOLDER_ID);
+  assert.deepEqual(bindings.map((b) => b.roleId), [...PRESET_ROLES]);
+  for (const b of bindings) assert.deepEqual(b.subject, { type: 'serviceAccount', id: result.serviceAccount.id });
+
+  const [keyInput] = gw.callsOf('createApiKey')[0]?.args as [{ scopes: string[]; expiresAt: Date; description: string; serviceAccountId: string }];
+  assert.deepEqual(keyInput.scopes, [...PRESET_SCOPES]);
+  assert.equal(keyInput.expiresAt.toISOString(), EXPIRES.toISOString());
+  assert.equal(keyInput.description, 'for tests');
+  assert.equal(keyInput.serviceAccountId, result.serviceAccount.id);
+
+  assert.match(result.secret, /^AQVN/);
+  assert.equal(result.apiKey.serviceAccountId, result.serviceAccount.id);
+  assert.deepEqual(result.roles, [...PRESET_ROLES]);
+  assert.ok(gw.folders.get(FOLDER_ID)?.bindings.some((b) => b.subject.id === FOREIGN_BINDING.subject.id), 'foreign binding kept');
+  assert.equal(gw.bindingsOf(FOLDER_ID, result.serviceAccount.id).length, PRESET_ROLES.length);
+});
+
+test('role binding and key creation run in parallel once the account exists', async () => {
+  const gw = new FakeGateway();
+  const bind = gw.hold('addFolderAccessBindings');
+  const key = gw.hold('createApiKey');
+  const run = createKey(gw, input());
+  await within(Promise.all([bind.entered, key.entered]), 2000, 'both calls to start');
+  assert.ok(!gw.log.includes('end addFolderAccessBindings') && !gw.log.includes('end createApiKey'), 'neither finished before both started');
+  assert.ok(gw.log.indexOf('end createServiceAccount') < gw.log.indexOf('start addFolderAccessBindings'), 'account first');
+  bind.release();
+  key.release();
+  const result = await run;
+  assert.match(result.secret, /^AQVN/);
+});
+
+test('rollback after key failure: bindings this run added and the account are removed; the error says so', async () => {
+  const gw = new FakeGateway();
+  gw.fail('createApiKey', denied);
+  const err = await createKey(gw, input()).then(
+    () => assert.fail('should fail'),
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof AuthError);
+  assert.equal(gw.serviceAccounts.size, 0, 'no account left');
+  assert.equal(gw.apiKeys.size, 0, 'no key left');
+  assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING], 'only the foreign binding remains');
+  const removed = gw.callsOf('removeFolderAccessBindings');
+  assert.equal(removed.length, 1);
+  assert.equal((removed[0]?.args[1] as unknown[]).length, PRESET_ROLES.length);
+  assert.equal(gw.callsOf('deleteApiKey').length, 0, 'no key to delete');
+  assert.ok(err.hints.some((h) => h.startsWith('Cleaned up what this run created:') && h.includes('service account aistudio-test') && h.includes('5 role bindings')));
+  assert.ok(gw.log.indexOf('end removeFolderAccessBindings') < gw.log.indexOf('start deleteServiceAccount'), 'bindings go before the account');
+});
+
+test('rollback after binding failure: the issued key and the account are removed', async () => {
+  const gw = new FakeGateway();
+  gw.fail('addFolderAccessBindings', denied);
+  const err = await createKey(gw, input()).catch((e: unknown) => e);
+  assert.ok(err instanceof AuthError);
+  assert.equal(gw.serviceAccounts.size, 0);
+  assert.equal(gw.apiKeys.size, 0);
+  assert.equal(gw.callsOf('deleteApiKey').length, 1, 'the key is deleted explicitly');
+  assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING]);
+  assert.ok(err.hints.some((h) => h.includes('API key ajk')));
+});
+
+test('a binding call that failed after doing its work: the bindings it left are found and removed', async () => {
+  const gw = new FakeGateway();
+  gw.fail('addFolderAccessBindings', unavailable, { afterWork: true });
+  const err = await createKey(gw, input()).catch((e: unknown) => e);
+  assert.ok(err instanceof CloudError);
+  assert.equal(gw.callsOf('listFolderAccessBindings').length, 1, 'looked for what the lost call did');
+  assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING], 'nothing of ours left, foreign binding kept');
+  assert.equal(gw.serviceAccounts.size, 0);
+});
+
+test('clean-up waits for the call still in flight before undoing anything', async () => {
+  const gw = new FakeGateway();
+  const bind = gw.hold('addFolderAccessBindings');
+  gw.fail('createApiKey', unavailable);
+  const run = createKey(gw, input()).catch((e: unknown) => e);
+  await within(bind.entered, 2000, 'binding call');
+  // Give the failed key call every chance to trigger an early rollback.
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(gw.callsOf('deleteServiceAccount').length, 0, 'no clean-up while bindings are in flight');
+  bind.release();
+  const err = await run;
+  assert.ok(err instanceof CloudError);
+  const removed = gw.callsOf('removeFolderAccessBindings')[0]?.args[1] as Array<{ roleId: string }>;
+  assert.deepEqual(removed.map((b) => b.roleId), [...PRESET_ROLES], 'the effective bindings of the settled call are removed');
+  assert.equal(gw.serviceAccounts.size, 0);
+});
+
+test('removes only the effective bindings: a role the account somehow already had is not touched', async () => {
+  const gw = new FakeGateway();
+  // Simulate the cloud answering with fewer effective deltas than requested.
+  const original = gw.addFolderAccessBindings.bind(gw);
+  gw.addFolderAccessBindings = async (folderId, bindings, opts) => (await original(folderId, bindings, opts)).slice(0, 2);
+  gw.fail('createApiKey', unavailable);
+  await createKey(gw, input()).catch(() => undefined);
+  const removed = gw.callsOf('removeFolderAccessBindings')[0]?.args[1] as Array<{ roleId: string }>;
+  assert.deepEqual(removed.map((b) => b.roleId), PRESET_ROLES.slice(0, 2));
+});
+
+test('when clean-up itself fails, the error lists what is left and how to remove it', async () => {
+  const gw = new FakeGateway();
+  gw.fail('createApiKey', unavailable);
+  gw.fail('deleteServiceAccount', unavailable);
+  const err = await createKey(gw, input()).catch((e: unknown) => e);
+  assert.ok(err instanceof CloudError);
+  const left = err.hints.find((h) => h.startsWith('Could not clean up:'));
+  assert.ok(left, 'lists what is left');
+  assert.match(left, /service account aistudio-test \(aje\w+\).*yc iam service-account delete aje/);
+});
+
+test('abort while the account is being created: waits for it, deletes it, throws InterruptedError', async () => {
+  const gw = new FakeGateway();
+  const sa = gw.hold('createServiceAccount');
+  const controller = new AbortController();
+  const run = createKey(gw, input(), { signal: controller.signal }).catch((e: unknown) => e);
+  await sa.entered;
+  controller.abort();
+  sa.release();
+  const err = await run;
+  assert.ok(err instanceof InterruptedError);
+  assert.equal(gw.callsOf('addFolderAccessBindings').length, 0, 'no new work after the abort');
+  assert.equal(gw.callsOf('createApiKey').length, 0);
+  assert.equal(gw.serviceAccounts.size, 0);
+  assert.ok(err.hints.some((h) => h.includes('service account aistudio-test')));
+});
+
+test('abort during the parallel step: both calls settle, then everything is removed; the reason is thrown', async () => {
+  const gw = new FakeGateway();
+  const key = gw.hold('createApiKey');
+  const controller = new AbortController();
+  const reason = new CloudError('Gave up after --timeout 1s.', { status: 'DEADLINE_EXCEEDED' });
+  const run = createKey(gw, input(), { signal: controller.signal }).catch((e: unknown) => e);
+  await key.entered;
+  controller.abort(reason);
+  key.release();
+  const err = await run;
+  assert.equal(err, reason);
+  assert.equal(gw.serviceAccounts.size, 0);
+  assert.equal(gw.apiKeys.size, 0);
+  assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING]);
+});
+
+test('mutating calls never get the abort signal (an abandoned call would leave an unknown resource)', async () => {
+  const gw = new FakeGateway();
+  await createKey(gw, input(), { signal: new AbortController().signal });
+  for (const c of gw.mutations()) assert.equal(c.signal, undefined, c.method);
+});
+
+test('an already aborted signal changes nothing', async () => {
+  const gw = new FakeGateway();
+  const controller = new AbortController();
+  controller.abort();
+  await assert.rejects(createKey(gw, input(), { signal: controller.signal }), InterruptedError);
+  assert.equal(gw.calls.length, 0);
+});
+
+test('a generated name that is taken is replaced; a given name that is taken is an error naming --name', async () => {
+  const gw = new FakeGateway();
+  gw.fail('createServiceAccount', () => new AlreadyExistsError('exists', { status: 'ALREADY_EXISTS' }));
+  const result = await createKey(gw, input(), { newName: () => 'aistudio-other' });
+  assert.equal(result.serviceAccount.name, 'aistudio-other');
+
+  const gw2 = new FakeGateway();
+  gw2.fail('createServiceAccount', () => new AlreadyExistsError('exists', { status: 'ALREADY_EXISTS' }));
+  const err = await createKey(gw2, input()).catch((e: unknown) => e);
+  assert.ok(err instanceof AlreadyExistsError);
+  assert.match(err.message, /^--name: a service account named "aistudio-test" already exists/);
+  assert.equal(gw2.mutations().length, 1, 'nothing else attempted');
+});
+
+test('an empty scope list is refused before any call', async () => {
+  const gw = new FakeGateway();
+  await assert.rejects(createKey(gw, input({ scopes: [] })), UsageError);
+  assert.equal(gw.calls.length, 0);
+});
+
+test('reports each resource as created and as removed', async () => {
+  const gw = new FakeGateway();
+  gw.fail('createApiKey', unavailable);
+  const events: CreateKeyEvent[] = [];
+  await createKey(gw, input(), { onEvent: (e) => events.push(e) }).catch(() => undefined);
+  const kinds = events.map((e) => (e.type === 'step' ? `step:${e.step}` : `${e.type}:${e.resource.kind}`));
+  assert.deepEqual(kinds, [
+    'step:create-service-account',
+    'created:service-account',
+    'step:grant-roles-and-issue-key',
+    'created:role-bindings',
+    'step:clean-up',
+    'removed:role-bindings',
+    'removed:service-account',
+  ]);
+});
+
+test('the secret appears in no error or hint', async () => {
+  const gw = new FakeGateway();
+  gw.fail('addFolderAccessBindings', unavailable);
+  const err = await createKey(gw, input()).then(
+    () => assert.fail('should fail'),
+    (e: unknown) => e as CloudError,
+  );
+  assert.equal(gw.callsOf('createApiKey').length, 1, 'a secret was issued before the failure');
+  const text = [err.message, ...err.hints].join('\n');
+  assert.doesNotMatch(text, /AQVN/);
+});
+
+test('dry run reads the folder, its bindings and the name, and changes nothing', async () => {
+  const gw = new FakeGateway();
+  const plan = await planCreateKey(gw, input(), { id: FOLDER_ID, name: undefined, cloudId: undefined });
+  assert.equal(gw.mutations().length, 0);
+  assert.deepEqual(gw.calls.map((c) => c.method).sort(), ['findServiceAccountByName', 'getFolder', 'listFolderAccessBindings']);
+  assert.equal(plan.folder.name, 'default');
+  assert.equal(plan.existingBindings, 1);
+  assert.deepEqual(plan.serviceAccount.labels, { 'managed-by': 'aistudio-key' });
+  assert.deepEqual(plan.apiKey.scopes, [...PRESET_SCOPES]);
+});
+
+test('dry run fails with a usage error when the name is taken in the folder', async () => {
+  const gw = new FakeGateway();
+  await createKey(gw, input());
+  await assert.rejects(planCreateKey(gw, input(), { id: FOLDER_ID, name: undefined, cloudId: undefined }), (e: unknown) => e instanceof UsageError && /^--name: /.test(e.message));
+});
+
+test('dry run surfaces a folder the caller cannot see', async () => {
+  const gw = new FakeGateway();
+  await assert.rejects(planCreateKey(gw, input({ folderId: 'b1gmissing0000000000' }), { id: 'b1gmissing0000000000', name: undefined, cloudId: undefined }), NotFoundError);
+});
+
+test('a listener that throws after the key is issued still leaves nothing behind', async () => {
+  const gw = new FakeGateway();
+  const err = await createKey(gw, input(), {
+    onEvent: (e) => {
+      if (e.type === 'created' && e.resource.kind === 'api-key') throw new Error('listener bug');
+    },
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof Error);
+  assert.equal(gw.callsOf('deleteApiKey').length, 1, 'the issued key is deleted explicitly');
+  assert.equal(gw.serviceAccounts.size, 0);
+  assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING]);
+});
