@@ -1,0 +1,117 @@
+/**
+ * End to end: the built `bin/aistudio-key.js` as a child process, with an isolated HOME and an env
+ * holding only what each test passes, against the emulator in this process. Catches shebang, ESM,
+ * dist/ and flush problems that in-process tests cannot see.
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
+
+const BIN = fileURLToPath(new URL('../../bin/aistudio-key.js', import.meta.url));
+const SECRET_SHAPE = /AQVN[A-Za-z0-9_-]{35,38}/g;
+
+let emu: Emulator;
+let ids: DefaultIds;
+
+before(async () => {
+  const seeded = defaultFixture();
+  ids = seeded.ids;
+  emu = await startEmulator({ fixture: seeded.fixture, operationDelayMs: 20 });
+});
+after(async () => emu.stop());
+
+interface Run { code: number | null; stdout: string; stderr: string; ms: number }
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const home = mkdtempSync(join(tmpdir(), 'aistudio-e2e-home-'));
+  const started = performance.now();
+  const child = spawn(process.execPath, [BIN, ...args], {
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: home,
+      AISTUDIO_KEY_CONFIG_DIR: join(home, 'config'),
+      YC_METADATA_ADDR: '127.0.0.1:1',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })));
+}
+
+const target = () => ['--endpoint', emu.endpoint, '--ca-file', emu.caFile, '--folder-id', ids.folderId];
+
+test('--version prints the package version and nothing else', async () => {
+  const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const r = await run(['--version']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), pkg.version);
+  assert.equal(r.stderr, '');
+});
+
+test('create --format json prints one document whose secret is the new key, exactly once, on stdout only', async () => {
+  const r = await run(['create', ...target(), '--format', 'json'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { secret: string; api_key: { id: string; scopes: string[] }; service_account: { id: string } };
+  assert.match(doc.secret, /^AQVN[A-Za-z0-9_-]{36}$/);
+  assert.equal(r.stdout.match(SECRET_SHAPE)?.length, 1, 'the secret appears once on stdout');
+  assert.ok(!r.stderr.includes(doc.secret), 'the secret never reaches stderr');
+  assert.ok(!r.stderr.includes(ids.userIamToken), 'the token never reaches stderr');
+  const key = emu.state.apiKeys().find((k) => k.id === doc.api_key.id);
+  assert.ok(key, 'the printed key exists in the cloud');
+  assert.equal(key.serviceAccountId, doc.service_account.id);
+  assert.equal(doc.api_key.scopes.length, 9);
+});
+
+test('create --format env output, sourced by bash, yields the same key', async () => {
+  const r = await run(['create', ...target(), '--format', 'env'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(r.code, 0, r.stderr);
+  const envFile = join(mkdtempSync(join(tmpdir(), 'aistudio-e2e-env-')), 'key.env');
+  await writeFile(envFile, r.stdout, { mode: 0o600 });
+  const sourced = await new Promise<string>((resolve, reject) => {
+    const sh = spawn('bash', ['-c', 'source "$1"; printf "%s\\n%s\\n%s" "$YC_API_KEY" "$YC_API_KEY_ID" "$YC_FOLDER_ID"', 'bash', envFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    sh.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+    sh.on('close', (c) => (c === 0 ? resolve(out) : reject(new Error(`bash exited ${c}`))));
+  });
+  const [secret, keyId, folderId] = sourced.split('\n');
+  assert.match(secret ?? '', /^AQVN/);
+  assert.ok(emu.state.apiKeys().some((k) => k.id === keyId));
+  assert.equal(folderId, ids.folderId);
+});
+
+test('bad input exits 2 with one line naming the flag, and changes nothing', async () => {
+  const before = emu.mutations().length;
+  const r = await run(['create', '--endpoint', emu.endpoint, '--ca-file', emu.caFile, '--folder-id', ids.folderId, '--expires-in', 'soon'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(r.code, 2);
+  assert.equal(r.stdout, '');
+  assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+  assert.match(r.stderr, /--expires-in/);
+  assert.equal(emu.mutations().length, before);
+});
+
+test('no credential at all exits 3 fast and lists what was tried', async () => {
+  const r = await run(['create', ...target()]);
+  assert.equal(r.code, 3);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /YC_IAM_TOKEN/);
+  assert.ok(r.ms < 2000, `took ${Math.round(r.ms)} ms`);
+});
+
+test('a viewer is refused with exit 3, an explanation, and nothing left behind', async () => {
+  const sasBefore = emu.state.serviceAccounts().length;
+  const r = await run(['create', ...target(), '--json'], { YC_IAM_TOKEN: ids.viewerIamToken });
+  assert.equal(r.code, 3, r.stderr);
+  assert.equal(r.stdout, '');
+  assert.match(r.stderr, /permission|denied|role/i);
+  assert.equal(emu.state.serviceAccounts().length, sasBefore);
+});
