@@ -1,0 +1,133 @@
+/**
+ * `--version` and `--help` must not load the SDK or gRPC (issue #8), checked on the module graph, not
+ * the clock: the CLI runs in a child process under test/bench/record-modules.mjs, which records every
+ * module the ESM loader loads (module.register hooks) and every CommonJS module in the require cache.
+ * The built bin/ (what users run; `npm test` builds first) and src/ through tsx (catches a new static
+ * import even when dist/ is stale) are both checked, and the checker is shown to catch an SDK or
+ * gRPC load through `import` and through `require`.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const RECORDER = fileURLToPath(new URL('../bench/record-modules.mjs', import.meta.url));
+
+/** Packages that must not load for --version / --help. */
+const FORBIDDEN = /\/node_modules\/(@yandex-cloud\/nodejs-sdk|@grpc\/grpc-js|nice-grpc(?:-[a-z-]+)?|protobufjs|@protobufjs\/[^/]+)\//;
+
+/** src/ entry equivalent to bin/aistudio-key.js, for running under tsx (arguments after `--`). */
+const SRC_ENTRY = `
+  import { main } from './src/main.ts';
+  import { createDeps } from './src/deps.ts';
+  process.exitCode = await main(['node', 'aistudio-key', ...process.argv.slice(1)], createDeps());`;
+
+/**
+ * Runs `node [pre…] --import recorder <args…>` in the repo root; returns the file URLs it loaded.
+ * `mustSucceed: false` for runs expected to fail (the graph is recorded either way).
+ */
+async function loadedModules(args: string[], opts: { pre?: string[]; env?: Record<string, string>; mustSucceed?: boolean; cwd?: string } = {}): Promise<string[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'aistudio-key-graph-'));
+  try {
+    const file = join(dir, 'modules.txt');
+    const env = { PATH: process.env.PATH, HOME: dir, AISTUDIO_KEY_CONFIG_DIR: join(dir, 'config'), RECORD_MODULES_FILE: file, ...opts.env };
+    const failure = await new Promise<Error | null>((resolve) => {
+      execFile(process.execPath, [...(opts.pre ?? []), '--import', RECORDER, ...args], { cwd: opts.cwd ?? ROOT, env, timeout: 60_000 }, (error, _stdout, stderr) =>
+        resolve(error ? new Error(`node ${args.join(' ')} failed: ${error.message} ${stderr}`) : null),
+      );
+    });
+    if (failure && opts.mustSucceed !== false) throw failure;
+    const urls = (await readFile(file, 'utf8'))
+      .split('\n')
+      .filter((l) => l.startsWith('esm file:') || l.startsWith('cjs file:'))
+      .map((l) => l.slice(4));
+    return [...new Set(urls)];
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** 'commander 8, chalk 4' */
+function packageSummary(urls: string[]): string {
+  const counts = new Map<string, number>();
+  for (const u of urls) {
+    const m = /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(u);
+    if (m?.[1]) counts.set(m[1], (counts.get(m[1]) ?? 0) + 1);
+  }
+  const list = [...counts].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`);
+  return list.length === 0 ? 'no packages' : list.join(', ');
+}
+
+function forbiddenIn(urls: string[]): string[] {
+  return urls.filter((u) => FORBIDDEN.test(u));
+}
+
+// Each case is a child process of ~0.1-0.3 s; run them side by side.
+describe('start-up module graph', { concurrency: 4 }, () => {
+  for (const args of [['--version'], ['--help'], ['create', '--help']]) {
+    const label = args.join(' ');
+    test(`bin: aistudio-key ${label} loads no SDK, gRPC or protobuf`, async (t) => {
+      assert.ok(existsSync(join(ROOT, 'dist/main.js')), 'dist/ is missing: run `npm run build`');
+      const urls = await loadedModules(['bin/aistudio-key.js', ...args]);
+      assert.ok(urls.some((u) => u.endsWith('/bin/aistudio-key.js')), 'sanity: the recorder saw the bin');
+      assert.ok(urls.some((u) => u.endsWith('/dist/main.js')), 'sanity: the recorder saw dist/main.js');
+      t.diagnostic(`${label}: ${urls.length} files; ${packageSummary(urls)}`);
+      assert.deepEqual(forbiddenIn(urls), []);
+      if (label === '--version') {
+        // The fast path in src/main.ts: no package at all, not even commander.
+        assert.deepEqual(urls.filter((u) => u.includes('/node_modules/')), []);
+      }
+    });
+  }
+
+  // src/ through tsx: catches a new static import even when dist/ is stale.
+  for (const args of [['--version'], ['create', '--help']]) {
+    test(`src (tsx): aistudio-key ${args.join(' ')} loads no SDK, gRPC or protobuf`, async () => {
+      const urls = await loadedModules(['--input-type=module', '-e', SRC_ENTRY, '--', ...args], { pre: ['--import', 'tsx'] });
+      assert.ok(urls.some((u) => u.endsWith('/src/main.ts')), 'sanity: the recorder saw src/main.ts');
+      assert.deepEqual(forbiddenIn(urls), []);
+    });
+  }
+
+  test('the check catches the SDK loaded through import (and the gRPC it pulls in)', async () => {
+    const urls = await loadedModules(['--input-type=module', '-e', `import '@yandex-cloud/nodejs-sdk/iam-v1/api_key_service';`]);
+    assert.ok(forbiddenIn(urls).some((u) => u.includes('/@yandex-cloud/nodejs-sdk/')), 'an imported SDK module is flagged');
+    assert.ok(forbiddenIn(urls).some((u) => u.includes('/@grpc/grpc-js/')), 'its gRPC dependency is flagged');
+  });
+
+  test('the check catches nice-grpc loaded through require (the way src/cloud/sdk.ts loads it)', async () => {
+    const code = `import { createRequire } from 'node:module'; createRequire(process.cwd() + '/x.js')('nice-grpc');`;
+    const urls = await loadedModules(['--input-type=module', '-e', code]);
+    assert.ok(forbiddenIn(urls).some((u) => u.includes('/nice-grpc/')), 'a required nice-grpc is flagged');
+    assert.ok(forbiddenIn(urls).some((u) => u.includes('/@grpc/grpc-js/')), 'and the gRPC it requires');
+  });
+
+  test('the check flags a CLI whose --version path imports the cloud layer (a deliberately broken copy of bin/ and dist/)', async () => {
+    assert.ok(existsSync(join(ROOT, 'dist/main.js')), 'dist/ is missing: run `npm run build`');
+    const copy = await mkdtemp(join(tmpdir(), 'aistudio-key-broken-'));
+    try {
+      for (const part of ['bin', 'dist', 'package.json']) await cp(join(ROOT, part), join(copy, part), { recursive: true });
+      await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
+      const main = join(copy, 'dist/main.js');
+      await writeFile(main, `import './cloud/connect.js';\n${await readFile(main, 'utf8')}`);
+      const urls = await loadedModules(['bin/aistudio-key.js', '--version'], { cwd: copy });
+      assert.ok(urls.some((u) => u.endsWith('/dist/cloud/connect.js')), 'sanity: the broken copy ran');
+      assert.ok(forbiddenIn(urls).some((u) => u.includes('/@yandex-cloud/nodejs-sdk/')), 'the SDK is flagged');
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  });
+
+  test('the check sees the cloud layer when the CLI does load it (create connecting to a closed port)', async () => {
+    const urls = await loadedModules(
+      ['bin/aistudio-key.js', 'create', '--folder-id', 'b1g0123456789abcdefg', '--endpoint', '127.0.0.1:1', '--retries', '0', '--json'],
+      { env: { YC_IAM_TOKEN: `t1.${'a'.repeat(40)}`, YC_METADATA_ADDR: '127.0.0.1:1' }, mustSucceed: false },
+    );
+    assert.ok(forbiddenIn(urls).length > 0, 'create loads the SDK, and the check sees it');
+  });
+});
