@@ -11,6 +11,7 @@ import { homedir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
 import type { AuthDeps } from './auth/types.js';
 import type { ConnectTarget, Connection } from './cloud/types.js';
+import { redact as redactShapes } from './cloud/redact.js';
 import { ENV } from './config/env.js';
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
@@ -47,7 +48,38 @@ export interface Deps extends AuthDeps {
   onInterrupt(handler: (signal: InterruptSignal) => void): () => void;
   /** Leaves the process at once (a second Ctrl-C). */
   exit(code: number): void;
+  /** After Ctrl-C or --timeout, how long operations in flight are waited for (ms). Default 10 s; tests shorten it. */
+  interruptGraceMs?: number;
   runOverride?: RunOverride;
+}
+
+/**
+ * Process-wide set-up of the real CLI, called once by the bin shim (never by tests, which run main
+ * in-process):
+ * - Node's DEP0123 warning ("Setting the TLS ServerName to an IP address is not permitted by RFC
+ *   6066…") is dropped. grpc-js triggers it whenever --endpoint is an IP literal; it is Node talking
+ *   about its own internals, nothing a user can act on. Every other warning still prints.
+ * - A write error on stdout or stderr (EPIPE: the reader has gone) is reported to the writer's
+ *   callback; the 'error' event that follows must not crash the process, so each stream gets one
+ *   quiet listener.
+ * - An exception nothing caught (a bug) is printed as one line with every credential shape redacted
+ *   (no stack, which could quote a request), and the process exits 1.
+ */
+export function installProcessGuards(): void {
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const [typeOrOptions, code] = rest;
+    const warningCode =
+      typeof typeOrOptions === 'object' && typeOrOptions !== null ? (typeOrOptions as { code?: unknown }).code : typeof code === 'string' ? code : (warning as { code?: unknown }).code;
+    if (warningCode === 'DEP0123') return;
+    (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
+  process.on('uncaughtException', (error) => {
+    const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    process.stderr.write(`Internal error: ${redactShapes(text)}. This is a bug; please report it with the output of --debug.\n`);
+    process.exit(1);
+  });
 }
 
 /** package.json sits one level above both src/ and dist/, so this URL works from either. */
@@ -88,11 +120,33 @@ export function createDeps(): Deps {
     },
     onInterrupt: (handler) => {
       const listener = (signal: NodeJS.Signals): void => handler(signal === 'SIGTERM' ? 'SIGTERM' : 'SIGINT');
-      process.on('SIGINT', listener);
-      process.on('SIGTERM', listener);
+      // While a run handles SIGINT/SIGTERM itself, other libraries' signal hooks are set aside and
+      // put back afterwards. when-exit (conf -> atomically) re-sends the signal to the process after
+      // its own clean-up, to die the default way: that second signal would look like a second
+      // Ctrl-C and end the run at once, before it removed what it had created. Hooks added during
+      // the run (conf is loaded lazily) are set aside as they come.
+      const signals = ['SIGINT', 'SIGTERM'] as const;
+      const stashed: Array<[NodeJS.Signals, (...args: unknown[]) => void]> = [];
+      for (const signal of signals) {
+        for (const other of process.listeners(signal)) {
+          process.off(signal, other);
+          stashed.push([signal, other as (...args: unknown[]) => void]);
+        }
+        process.on(signal, listener);
+      }
+      const onNewListener = (event: string | symbol, fn: (...args: unknown[]) => void): void => {
+        if ((event !== 'SIGINT' && event !== 'SIGTERM') || fn === listener) return;
+        // 'newListener' fires before the listener is added: take it off right after.
+        queueMicrotask(() => {
+          process.off(event, fn);
+          stashed.push([event, fn]);
+        });
+      };
+      process.on('newListener', onNewListener);
       return () => {
-        process.off('SIGINT', listener);
-        process.off('SIGTERM', listener);
+        process.off('newListener', onNewListener);
+        for (const signal of signals) process.off(signal, listener);
+        for (const [signal, fn] of stashed) process.on(signal, fn);
       };
     },
     exit: (code) => process.exit(code),

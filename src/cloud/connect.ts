@@ -61,7 +61,7 @@ function describe(credential: Credential): string {
   }
 }
 
-async function discover(endpoint: string, pool: ChannelPool, caller: Caller): Promise<EndpointMap> {
+async function discover(endpoint: string, pool: ChannelPool, caller: Caller, signal: AbortSignal | undefined): Promise<EndpointMap> {
   const client = clientFactory.create(apiEndpointService.ApiEndpointServiceService, pool.get(endpoint));
   const res = await caller.run(
     {
@@ -69,6 +69,7 @@ async function discover(endpoint: string, pool: ChannelPool, caller: Caller): Pr
       kind: 'read',
       auth: false,
       ctx: { action: `discover the services of ${endpoint}`, resource: `the endpoint service at ${endpoint}` },
+      signal,
     },
     (o) => client.list(apiEndpointService.ListApiEndpointsRequest.fromPartial({}), o),
   );
@@ -104,6 +105,7 @@ async function exchange(
         authHints: authHintsFor(credential),
         resource: credential.kind === 'sa-key' ? `service account ${credential.key.serviceAccountId} or its key ${credential.key.id}` : undefined,
       },
+      signal: target.signal,
     },
     (o) => client.create(request, o),
   );
@@ -147,6 +149,8 @@ export async function connect(target: ConnectTarget): Promise<Connection> {
     sleep: target.sleep,
     redactor,
     debug: target.debug,
+    backoff: target.backoff,
+    rateLimitBackoff: target.backoff,
   });
   try {
     let services: EndpointMap;
@@ -154,7 +158,7 @@ export async function connect(target: ConnectTarget): Promise<Connection> {
       services = DEFAULT_ENDPOINTS;
       caller.debug(`endpoints: ${endpoint} is the default installation; using its known service map (no discovery call)`);
     } else {
-      services = await discover(endpoint, pool, caller);
+      services = await discover(endpoint, pool, caller, target.signal);
       caller.debug(`endpoints: iam=${services.iam} resource-manager=${services['resource-manager']} operation=${services.operation}`);
     }
     // Overlap the TLS handshakes with the token exchange and the caller's next steps.
@@ -179,6 +183,7 @@ export async function connect(target: ConnectTarget): Promise<Connection> {
       now: target.now,
       operationTimeoutMs: target.operationTimeoutMs ?? DEFAULT_OPERATION_TIMEOUT_MS,
       authHints: authHintsFor(credential),
+      poll: target.poll,
     });
     return { gateway, identity: identityOf(credential, expiresAt), services: { ...services } };
   } catch (err) {

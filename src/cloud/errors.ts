@@ -142,7 +142,7 @@ export interface ErrorContext {
 
 /** The cloud may have done the work although the call failed (lost answer on a call that must not be repeated blindly). */
 export class AmbiguousOutcomeError extends CloudError {
-  /** Marks the seam for issue #7: the caller must find and clean up what may have been created. */
+  /** The caller must find and clean up what may have been created (core/create-key.ts does, by its run marker). */
   readonly ambiguous = true;
 }
 
@@ -172,6 +172,41 @@ export class OperationInterruptedError extends InterruptedError {
 /** An operation that ended with an error, mapped; carries the operation id. */
 export interface WithOperationId {
   operationId?: string;
+}
+
+const STARTED = Symbol('startedOperation');
+
+/**
+ * Marks an error thrown while waiting for an operation the cloud had accepted (a poll that failed,
+ * a timeout, an interrupted wait): the work may have been done, or may still be done, server-side.
+ * `resourceId` (the new account's id, from the operation metadata) lets the caller clean up.
+ * Not set when the operation itself ended in error: the cloud rolled that work back.
+ */
+export function markStartedOperation<E>(error: E, started: { operationId: string; resourceId: string | undefined }): E {
+  if (typeof error === 'object' && error !== null && !(STARTED in error)) {
+    try {
+      Object.defineProperty(error, STARTED, { value: { ...started }, enumerable: false });
+    } catch {
+      // a frozen error: the caller loses the id, as before this mark existed
+    }
+  }
+  return error;
+}
+
+/** The operation an error was thrown while waiting for, if any (see markStartedOperation). */
+export function startedOperationOf(error: unknown): { operationId: string; resourceId: string | undefined } | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const v = (error as { [STARTED]?: { operationId: string; resourceId: string | undefined } })[STARTED];
+  if (v) return v;
+  if (error instanceof OperationTimeoutError || error instanceof OperationInterruptedError) {
+    return { operationId: error.operationId, resourceId: error.resourceId };
+  }
+  return undefined;
+}
+
+/** True for AmbiguousOutcomeError (by class or shape): the call may have done its work although it failed. */
+export function isAmbiguousOutcome(error: unknown): boolean {
+  return error instanceof AmbiguousOutcomeError || (typeof error === 'object' && error !== null && (error as { ambiguous?: unknown }).ambiguous === true);
 }
 
 const DEFAULT_AUTH_HINTS = [

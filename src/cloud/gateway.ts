@@ -18,20 +18,25 @@ import {
   serviceAccountService,
 } from './sdk.js';
 import { CloudError, UsageError } from '../errors.js';
-import { operationErrorToAppError, toAppError, type ErrorContext } from './errors.js';
+import { markStartedOperation, operationErrorToAppError, toAppError, type ErrorContext } from './errors.js';
 import { waitForOperation, type PollResult } from './poller.js';
 import type { EndpointMap } from './endpoints.js';
+import { LockboxApi } from './lockbox.js';
 import type { CallOpts, CallSpec, Caller, ChannelPool } from './transport.js';
 import type {
   AccessBinding,
+  AddSecretVersionInput,
   ApiKey,
   CallOptions,
   Cloud,
   CloudGateway,
   CreateApiKeyInput,
   CreatedApiKey,
+  CreateSecretInput,
   CreateServiceAccountInput,
   Folder,
+  LockboxSecret,
+  SecretPayload,
   ServiceAccount,
 } from './types.js';
 
@@ -46,7 +51,7 @@ export interface GatewaySettings {
   /** Hints for UNAUTHENTICATED, specific to the credential in use. */
   authHints: string[];
   /** Poll schedule overrides (tests). */
-  poll?: { firstDelayMs?: number; factor?: number; maxDelayMs?: number };
+  poll?: { firstDelayMs?: number | undefined; factor?: number | undefined; maxDelayMs?: number | undefined } | undefined;
 }
 
 /** Page size for every List: the API maximum, so most lists are one call. */
@@ -112,6 +117,7 @@ export class SdkGateway implements CloudGateway {
   private readonly clouds;
   private readonly operations;
   private closed = false;
+  private lockboxApi: LockboxApi | undefined;
 
   constructor(private readonly s: GatewaySettings) {
     this.endpoint = s.endpoint;
@@ -176,7 +182,9 @@ export class SdkGateway implements CloudGateway {
 
   /**
    * An operation-returning mutation: sent with an idempotency-key (reused across retries), then
-   * awaited with our poller. Returns the finished operation.
+   * awaited with our poller. Returns the finished operation. `opts.onOperation` hears of the
+   * accepted operation before the wait; an error thrown while waiting is marked with the operation
+   * and its resource (markStartedOperation), since the work may still be done.
    * @throws the mapped `op.error`, OperationTimeoutError, OperationInterruptedError, or mapped call errors
    */
   private async mutate(
@@ -194,6 +202,8 @@ export class SdkGateway implements CloudGateway {
     } catch {
       resourceId = undefined;
     }
+    if (!op.done) this.caller.debug(`operation ${op.id} started (${method}${resourceId ? `, resource ${resourceId}` : ''})`);
+    opts?.onOperation?.({ operationId: op.id, resourceId });
     let final: Operation;
     try {
       final = await waitForOperation(op, {
@@ -204,13 +214,17 @@ export class SdkGateway implements CloudGateway {
         timeoutMs: this.s.operationTimeoutMs,
         retries: this.caller.retries,
         resourceId,
-        ...this.s.poll,
+        backoff: this.caller.backoff,
+        firstDelayMs: this.s.poll?.firstDelayMs,
+        factor: this.s.poll?.factor,
+        maxDelayMs: this.s.poll?.maxDelayMs,
         onPoll: (e) => {
           if (e.outcome !== 'done' && e.outcome !== 'running') this.caller.debug(`operation ${op.id} poll ${e.poll + 1}: ${e.outcome}, tolerated`);
         },
       });
     } catch (err) {
-      throw toAppError(err, { ...full, action: `wait for operation ${op.id} to ${ctx.action}`, resource: `operation ${op.id}` });
+      const mapped = toAppError(err, { ...full, action: `wait for operation ${op.id} to ${ctx.action}`, resource: `operation ${op.id}` });
+      throw markStartedOperation(mapped, { operationId: op.id, resourceId });
     }
     if (final.error) throw operationErrorToAppError(final.error, full, final.id);
     return final;
@@ -372,8 +386,8 @@ export class SdkGateway implements CloudGateway {
   /**
    * ApiKeyService.Create returns the secret directly, no operation, and is not known to honour an
    * idempotency-key. So it is never repeated blindly: a failure after which the key may exist
-   * throws AmbiguousOutcomeError (issue #7: the caller lists the account's keys, deletes the ones
-   * it marked, and tries again).
+   * throws AmbiguousOutcomeError (the caller lists the account's keys, deletes the ones it marked,
+   * and tries again: core/create-key.ts).
    * @throws UsageError for an empty scope list (the cloud would grant ten default scopes)
    */
   async createApiKey(input: CreateApiKeyInput, opts?: CallOptions): Promise<CreatedApiKey> {
@@ -449,6 +463,41 @@ export class SdkGateway implements CloudGateway {
       (pageToken, o) => this.apiKeys.listScopes(apiKeyService.ListApiKeyScopesRequest.fromPartial({ pageSize: PAGE_SIZE, pageToken }), o),
       (r) => r.scopes,
     );
+  }
+
+  // ---- Lockbox (src/cloud/lockbox.ts, built on first use) ------------------------------------------
+
+  private get lockbox(): LockboxApi {
+    return (this.lockboxApi ??= new LockboxApi({
+      endpoint: this.endpoint,
+      address: (id) => this.s.services[id],
+      channel: (address) => this.s.pool.get(address),
+      read: (method, ctx, opts, invoke) => this.read(method, ctx, opts, invoke),
+      pages: (method, ctx, opts, fetch, items) => this.pages(method, ctx, opts, fetch, items),
+      mutate: (method, ctx, opts, invoke, resourceIdOf) => this.mutate(method, ctx, opts, invoke, resourceIdOf),
+      unpack,
+      remember: (secret) => this.caller.remember(secret),
+    }));
+  }
+
+  getSecret(secretId: string, opts?: CallOptions): Promise<LockboxSecret> {
+    return this.lockbox.getSecret(secretId, opts);
+  }
+
+  findSecretByName(folderId: string, name: string, opts?: CallOptions): Promise<LockboxSecret | undefined> {
+    return this.lockbox.findSecretByName(folderId, name, opts);
+  }
+
+  createSecret(input: CreateSecretInput, opts?: CallOptions): Promise<{ secretId: string; versionId: string }> {
+    return this.lockbox.createSecret(input, opts);
+  }
+
+  addSecretVersion(input: AddSecretVersionInput, opts?: CallOptions): Promise<{ versionId: string }> {
+    return this.lockbox.addSecretVersion(input, opts);
+  }
+
+  getSecretPayload(secretId: string, versionId?: string, opts?: CallOptions): Promise<SecretPayload> {
+    return this.lockbox.getSecretPayload(secretId, versionId, opts);
   }
 
   close(): void {

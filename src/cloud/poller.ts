@@ -15,7 +15,7 @@
  * and 1 s. The overshoot past an operation's end is at most ~30 % of the time waited (cap: 1 s).
  */
 import { OperationInterruptedError, OperationTimeoutError, isAbortError, isTransient, parseRpcError } from './errors.js';
-import { DEFAULT_BACKOFF, abortableSleep, backoffDelay } from './retry.js';
+import { DEFAULT_BACKOFF, abortableSleep, backoffDelay, type BackoffPolicy } from './retry.js';
 
 /** The parts of an Operation the poller looks at. */
 export interface OperationLike {
@@ -52,6 +52,8 @@ export interface PollOptions<Op extends OperationLike> {
   factor?: number;
   maxDelayMs?: number;
   notFoundTolerance?: number;
+  /** Backoff after a transient Get failure (the schedule's delay is the floor). Default DEFAULT_BACKOFF. */
+  backoff?: BackoffPolicy;
   random?: () => number;
   /** Put into timeout/interrupt errors so the caller can clean up. */
   resourceId?: string | undefined;
@@ -118,7 +120,7 @@ export async function waitForOperation<Op extends OperationLike>(initial: Op, op
         continue;
       }
       if (f && isTransient(f) && transientInRow < opts.retries) {
-        sleepMs = Math.max(scheduleDelay, backoffDelay(transientInRow, DEFAULT_BACKOFF, opts.random));
+        sleepMs = Math.max(scheduleDelay, backoffDelay(transientInRow, opts.backoff ?? DEFAULT_BACKOFF, opts.random));
         transientInRow++;
         opts.onPoll?.({ poll, outcome: f.status, nextDelayMs: sleepMs });
         continue;

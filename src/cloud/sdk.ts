@@ -24,6 +24,9 @@ import type * as OperationServiceModule from '@yandex-cloud/nodejs-sdk/operation
 import type * as CloudServiceModule from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/cloud_service';
 import type * as FolderServiceModule from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import type * as ApiEndpointServiceModule from '@yandex-cloud/nodejs-sdk/endpoint/api_endpoint_service';
+import type * as LockboxSecretModule from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret';
+import type * as LockboxSecretServiceModule from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service';
+import type * as LockboxPayloadServiceModule from '@yandex-cloud/nodejs-sdk/lockbox-v1/payload_service';
 
 const load = createRequire(import.meta.url);
 
@@ -39,3 +42,20 @@ export const operationService = load('@yandex-cloud/nodejs-sdk/operation/operati
 export const cloudService = load('@yandex-cloud/nodejs-sdk/resourcemanager-v1/cloud_service') as typeof CloudServiceModule;
 export const folderService = load('@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service') as typeof FolderServiceModule;
 export const apiEndpointService = load('@yandex-cloud/nodejs-sdk/endpoint/api_endpoint_service') as typeof ApiEndpointServiceModule;
+
+export interface LockboxSdk {
+  secret: typeof LockboxSecretModule;
+  secretService: typeof LockboxSecretServiceModule;
+  payloadService: typeof LockboxPayloadServiceModule;
+}
+
+let lockbox: LockboxSdk | undefined;
+
+/** Lockbox's generated files, loaded on first use: most runs never touch Lockbox. */
+export function lockboxSdk(): LockboxSdk {
+  return (lockbox ??= {
+    secret: load('@yandex-cloud/nodejs-sdk/lockbox-v1/secret') as typeof LockboxSecretModule,
+    secretService: load('@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service') as typeof LockboxSecretServiceModule,
+    payloadService: load('@yandex-cloud/nodejs-sdk/lockbox-v1/payload_service') as typeof LockboxPayloadServiceModule,
+  });
+}

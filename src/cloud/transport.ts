@@ -27,7 +27,7 @@ import {
   type RpcFailure,
   type StatusName,
 } from './errors.js';
-import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, withRetries } from './retry.js';
+import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, withRetries, type BackoffPolicy } from './retry.js';
 import type { Redactor } from './redact.js';
 import { grpc, niceGrpc } from './sdk.js';
 
@@ -99,6 +99,9 @@ export interface CallerSettings {
   redactor: Redactor;
   debug?: ((line: string) => void) | undefined;
   random?: () => number;
+  /** Backoff of transient failures; RESOURCE_EXHAUSTED uses `rateLimitBackoff`. Defaults from retry.ts. */
+  backoff?: BackoffPolicy;
+  rateLimitBackoff?: BackoffPolicy;
 }
 
 const MUTATION_EXTRA_RETRYABLE: ReadonlySet<StatusName> = new Set<StatusName>(['ABORTED']);
@@ -140,6 +143,10 @@ export class Caller {
 
   get retries(): number {
     return this.s.retries;
+  }
+
+  get backoff(): BackoffPolicy {
+    return this.s.backoff ?? DEFAULT_BACKOFF;
   }
 
   /**
@@ -215,11 +222,14 @@ export class Caller {
       return await withRetries((attemptNo) => this.attempt(spec, invoke, { idempotencyKey, attemptNo, of: total }), {
         retries: this.s.retries,
         sleep: this.s.sleep,
-        signal: spec.signal,
+        // A mutation's retries are not cut short by the signal: stopping between a lost answer and
+        // its idempotent replay would leave a resource whose id we never learn. They are bounded by
+        // the retry count and the deadline of each attempt.
+        signal: spec.kind === 'read' ? spec.signal : undefined,
         shouldRetry: (err) => {
           const f = parseRpcError(err);
           lastFailure = f;
-          if (!f || (spec.signal?.aborted ?? false)) return false;
+          if (!f || (spec.kind === 'read' && (spec.signal?.aborted ?? false))) return false;
           switch (spec.kind) {
             case 'read':
               return isTransient(f);
@@ -230,7 +240,11 @@ export class Caller {
           }
         },
         delayMs: (_err, attemptNo) =>
-          backoffDelay(attemptNo, lastFailure?.status === 'RESOURCE_EXHAUSTED' ? RATE_LIMIT_BACKOFF : DEFAULT_BACKOFF, this.s.random),
+          backoffDelay(
+            attemptNo,
+            lastFailure?.status === 'RESOURCE_EXHAUSTED' ? (this.s.rateLimitBackoff ?? RATE_LIMIT_BACKOFF) : this.backoff,
+            this.s.random,
+          ),
         onRetry: (_err, attemptNo, delayMs) => this.debug(`rpc ${spec.method} retry ${attemptNo + 2}/${total} in ${delayMs}ms`),
       });
     } catch (err) {

@@ -80,9 +80,66 @@ export interface Identity {
   tokenExpiresAt: Date | undefined;
 }
 
-/** Per-call options. `signal` aborts waiting (not the server-side work). */
+/** An operation the cloud accepted: its id, and the resource it works on when the metadata names one. */
+export interface StartedOperation {
+  operationId: string;
+  /** E.g. the new service account's id, known as soon as the call is accepted. */
+  resourceId: string | undefined;
+}
+
+/**
+ * Per-call options. `signal` aborts waiting (not the server-side work): a read is abandoned at once;
+ * an operation-returning call is never cut mid-flight, but waiting for its operation stops.
+ */
 export interface CallOptions {
   signal?: AbortSignal;
+  /**
+   * Operation-returning calls: called once the cloud accepted the call, before waiting for the
+   * operation, so a caller can say what may exist if the process is killed while waiting.
+   */
+  onOperation?: (started: StartedOperation) => void;
+}
+
+/** A Yandex Lockbox secret (its metadata; never its payload). */
+export interface LockboxSecret {
+  id: string;
+  folderId: string;
+  name: string;
+  description: string;
+  labels: Record<string, string>;
+  /** 'CREATING' | 'ACTIVE' | 'INACTIVE' | 'UNSPECIFIED'; only an active secret takes new versions. */
+  status: string;
+  /** undefined: the secret has no version yet. */
+  currentVersionId: string | undefined;
+  /** Entry keys of the current version (not their values). */
+  currentEntryKeys: string[];
+}
+
+export interface CreateSecretInput {
+  folderId: string;
+  name: string;
+  description: string;
+  labels: Record<string, string>;
+  /** Text entries of the first version. Never logged. */
+  entries: Record<string, string>;
+}
+
+export interface AddSecretVersionInput {
+  secretId: string;
+  /**
+   * The version the entries are merged onto (keys not named are carried over from it). undefined:
+   * the current version at the time the call arrives.
+   */
+  baseVersionId: string | undefined;
+  /** Text entries to set. Never logged. */
+  entries: Record<string, string>;
+  description?: string;
+}
+
+/** A secret version's text entries (binary entries as base64). Holds secrets: never log it. */
+export interface SecretPayload {
+  versionId: string;
+  entries: Record<string, string>;
 }
 
 export interface CloudGateway {
@@ -110,6 +167,17 @@ export interface CloudGateway {
   listApiKeys(serviceAccountId: string, opts?: CallOptions): Promise<ApiKey[]>;
   deleteApiKey(id: string, opts?: CallOptions): Promise<void>;
   listScopes(opts?: CallOptions): Promise<string[]>;
+
+  /** Lockbox (endpoints `lockbox`, `lockbox-payload`). SecretService.Get. */
+  getSecret(secretId: string, opts?: CallOptions): Promise<LockboxSecret>;
+  /** Secret names are unique per folder: 0 or 1 result (SecretService.List, matched client-side). */
+  findSecretByName(folderId: string, name: string, opts?: CallOptions): Promise<LockboxSecret | undefined>;
+  /** SecretService.Create with a first version holding `entries`; awaits the operation. */
+  createSecret(input: CreateSecretInput, opts?: CallOptions): Promise<{ secretId: string; versionId: string }>;
+  /** SecretService.AddVersion (the new version becomes current); awaits the operation. */
+  addSecretVersion(input: AddSecretVersionInput, opts?: CallOptions): Promise<{ versionId: string }>;
+  /** PayloadService.Get of `versionId`, or of the current version when undefined. */
+  getSecretPayload(secretId: string, versionId?: string, opts?: CallOptions): Promise<SecretPayload>;
 
   /** Releases channels. Safe to call twice. */
   close(): void;
@@ -157,6 +225,15 @@ export interface ConnectTarget {
   callTimeoutMs?: number;
   /** Bound on waiting for one long-running operation, ms. Default 300000. */
   operationTimeoutMs?: number;
+  /** Aborts discovery and the token exchange (Ctrl-C, --timeout). */
+  signal?: AbortSignal;
+  /**
+   * Backoff between retries (before jitter), ms. Default 200 ms doubling to 4 s (1 s to 8 s for
+   * RESOURCE_EXHAUSTED). Tests shrink it.
+   */
+  backoff?: { baseMs: number; maxMs: number };
+  /** Operation poll schedule overrides (tests). */
+  poll?: { firstDelayMs?: number; factor?: number; maxDelayMs?: number };
 }
 
 export interface Connection {

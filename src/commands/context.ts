@@ -25,8 +25,13 @@ export interface CommandContext {
   deps: Deps;
   global: GlobalOptions;
   mode: OutputMode;
-  /** Aborted on Ctrl-C/SIGTERM or --timeout; its reason is the AppError to report. */
+  /** Aborted on Ctrl-C/SIGTERM or --timeout: start no new work. Its reason is the AppError to report. */
   signal: AbortSignal;
+  /**
+   * Aborted a grace period (10 s) after `signal`: stop waiting for operations already sent. The only
+   * signal mutating calls get (see CreateKeyOptions.waitSignal).
+   */
+  waitSignal: AbortSignal;
   redactor: Redactor;
   out: {
     /** A line for the person on stderr. */
@@ -47,4 +52,10 @@ export interface CommandContext {
   /** Records something this run created, so a forced exit can say what may be left. */
   track(id: string, description: string): void;
   untrack(id: string): void;
+  /**
+   * Renders `result` in the run's format and writes it to stdout now, resolving once stdout took all
+   * of it; the runner then prints nothing more. For results holding a secret: the use-case calls it
+   * as its last step and undoes its work when it throws (a DeliveryError: stdout closed, disk full).
+   */
+  deliver(result: unknown): Promise<void>;
 }

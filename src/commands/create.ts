@@ -1,7 +1,7 @@
 import type { ProfileDefaults } from '../auth/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
-import { createKey, planCreateKey, type CreateKeyEvent } from '../core/create-key.js';
+import { createKey, planCreateKey, runMarker, type CreatedResource, type CreateKeyEvent, type CreateKeyStep } from '../core/create-key.js';
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
 import { generateServiceAccountName } from '../core/names.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
@@ -36,7 +36,7 @@ export interface CreateInput {
   dryRun: boolean;
 }
 
-const DEFAULT_EXPIRY_MS = parseDuration(DEFAULT_EXPIRES_IN) ?? 0;
+export const DEFAULT_EXPIRY_MS = parseDuration(DEFAULT_EXPIRES_IN) ?? 0;
 
 function createInputSchema(z: Zod, now: Date) {
   const checked = (check: (v: string) => string | undefined) =>
@@ -118,11 +118,15 @@ Defaults:
   --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa
   --expires-in   ${DEFAULT_EXPIRES_IN} (the key expires 90 days from now); \`aistudio-key config set expires-in\` changes it,
                  --no-expiry makes a key that never expires. A date alone (2027-01-31) means 00:00 UTC.
-  --description  "${DEFAULT_DESCRIPTION}", on the account and the key
+  --description  "${DEFAULT_DESCRIPTION}", on the account and the key; the key's
+                 ends with a run marker, [aistudio-key run <id>], by which a run finds a key whose
+                 creation answer was lost (the text is shortened if both would exceed 256 characters)
   The folder comes from --folder-id/--folder-name, then ${ENV.folderId}/${ENV.folderName}, then aistudio-key config, then the yc profile.
   The account is labelled managed-by=aistudio-key.
 
 Output: stdout holds only the result. The secret is printed once; it cannot be retrieved later.
+  If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and
+  everything the run made removed (exit 1). Ctrl-C removes what the run made (exit 130).
   text   ID and secret for a person (a reminder goes to stderr)
   json   {"secret", "api_key": {...}, "service_account": {...}, "roles": [...]}
   yaml   the same document as YAML
@@ -184,41 +188,93 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
     return { kind: 'plan', plan: await planCreateKey(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined }) };
   }
 
+  const runId = newRunId(deps.randomInt);
+  out.debug(`run marker on the API key: ${runMarker(runId)}`);
   const result = await createKey(gateway, coreInput, {
     signal: ctx.signal,
+    waitSignal: ctx.waitSignal,
     newName: input.name === undefined ? newName : undefined,
+    runId,
     onEvent: (event) => onEvent(event, ctx, coreInput.roles.length),
+    // The last step: stdout gets the result now; if it cannot take it, createKey revokes the key.
+    deliver: async (created) => {
+      ctx.redactor.add(created.secret);
+      await ctx.deliver({ kind: 'created', result: created } satisfies CreateOutcome);
+    },
   });
-  ctx.redactor.add(result.secret);
   return { kind: 'created', result };
 }
 
+const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** 10 random letters and digits: tells this run's API keys from any other run's (about 52 bits). */
+export function newRunId(randomInt: (max: number) => number): string {
+  let id = '';
+  for (let i = 0; i < 10; i++) id += RUN_ID_ALPHABET[randomInt(RUN_ID_ALPHABET.length)] ?? 'x';
+  return id;
+}
+
+const STEP_TEXT: Record<CreateKeyStep, (roles: number) => string> = {
+  'create-service-account': () => 'Creating the service account…',
+  'grant-roles-and-issue-key': (n) => `Granting ${n} role${n === 1 ? '' : 's'} and issuing the API key…`,
+  'deliver': () => 'Writing the result…',
+  'clean-up': () => 'Cleaning up what this run created…',
+};
+
+/**
+ * Progress, --debug lines, and the list of what may exist (one entry per kind of resource, keyed by
+ * kind), which a second Ctrl-C prints.
+ */
 function onEvent(event: CreateKeyEvent, ctx: CommandContext, roleCount: number): void {
   const { out } = ctx;
   switch (event.type) {
     case 'step':
-      out.progress.update(
-        event.step === 'create-service-account'
-          ? 'Creating the service account…'
-          : event.step === 'grant-roles-and-issue-key'
-            ? `Granting ${roleCount} role${roleCount === 1 ? '' : 's'} and issuing the API key…`
-            : 'Cleaning up what this run created…',
-      );
+      out.progress.update(STEP_TEXT[event.step](roleCount));
       break;
+    case 'starting': {
+      const r = event.resource;
+      if (r.kind === 'service-account') {
+        ctx.track(r.kind, `service account ${r.name}${r.id ? ` (${r.id})` : ''} in folder ${r.folderId}, being created`);
+        if (r.id) out.debug(`creating service account ${r.id}`);
+      } else if (r.kind === 'api-key') {
+        ctx.track(r.kind, `possibly an API key of ${r.serviceAccountId}${r.marker ? ` (its description ends with ${r.marker})` : ''}`);
+      } else {
+        ctx.track(r.kind, `possibly roles ${r.roles.join(', ')} of ${r.serviceAccountId} on folder ${r.folderId}`);
+      }
+      break;
+    }
     case 'created': {
       const r = event.resource;
-      if (r.kind === 'service-account') ctx.track(r.id, `service account ${r.name} (${r.id}) in folder ${r.folderId}`);
-      else if (r.kind === 'api-key') ctx.track(r.id, `API key ${r.id}`);
-      else ctx.track(`bindings:${r.serviceAccountId}`, `roles ${r.roles.join(', ')} of ${r.serviceAccountId} on folder ${r.folderId}`);
-      out.debug(`created ${r.kind} ${r.kind === 'role-bindings' ? r.roles.join(',') : r.id}`);
+      if (r.kind === 'service-account') ctx.track(r.kind, `service account ${r.name} (${r.id}) in folder ${r.folderId}`);
+      else if (r.kind === 'api-key') ctx.track(r.kind, `API key ${r.id}`);
+      else ctx.track(r.kind, `roles ${r.roles.join(', ')} of ${r.serviceAccountId} on folder ${r.folderId}`);
+      out.debug(`created ${describe(r)}`);
       break;
     }
+    case 'not-created':
+      ctx.untrack(event.kind);
+      break;
     case 'removed': {
       const r = event.resource;
-      ctx.untrack(r.kind === 'role-bindings' ? `bindings:${r.serviceAccountId}` : r.id);
-      out.debug(`removed ${r.kind} ${r.kind === 'role-bindings' ? r.roles.join(',') : r.id}`);
+      ctx.untrack(r.kind);
+      out.debug(`removed ${describe(r)}`);
       break;
     }
+    case 'note':
+      out.debug(event.text);
+      break;
+  }
+}
+
+/** For --debug lines. (Not `api-key <id>`: redaction masks anything after `Api-Key `, the header's shape.) */
+function describe(r: CreatedResource): string {
+  switch (r.kind) {
+    case 'service-account':
+      return `service account ${r.id}`;
+    case 'api-key':
+      return `API key ${r.id}`;
+    case 'role-bindings':
+      return `role bindings ${r.roles.join(',')}`;
   }
 }
 
@@ -249,7 +305,7 @@ function sourced(value: string | undefined, source: string): Sourced | undefined
   return value ? { value, source } : undefined;
 }
 
-function configuredExpiry(settings: Settings & { path: string }): ExpiryChoice | undefined {
+export function configuredExpiry(settings: Settings & { path: string }): ExpiryChoice | undefined {
   const text = settings.expiresIn;
   if (text === undefined) return undefined;
   if (text === 'never') return { kind: 'never' };

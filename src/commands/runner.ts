@@ -10,6 +10,7 @@ import type { Connection } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
 import type { Sourced } from '../core/target.js';
+import { DeliveryError, describeWriteFailure } from '../core/delivery.js';
 import { checkEndpoint } from '../core/validate.js';
 import type { Deps } from '../deps.js';
 import { AppError, CloudError, EXIT_CODES, InterruptedError, UsageError } from '../errors.js';
@@ -85,9 +86,36 @@ function ensureSupported(def: AnyCommand, format: Format, source: string): void 
   if (!supports(def, format)) throw new UsageError(`${source}: ${def.name.split(' ')[0]} cannot print ${format}`);
 }
 
+/** After a Ctrl-C or --timeout, how long calls already in flight are waited for before giving up on them. */
+export const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
+
+const guarded = new WeakSet<object>();
+
+/**
+ * Writes `text` and resolves once the stream took all of it; rejects with the write error (EPIPE
+ * when the reader has gone, ENOSPC on a full disk). A failed write also emits 'error' on the
+ * stream, which would crash the process without a listener: one quiet listener is added per stream.
+ */
 function writeAll(stream: Deps['stdout'], text: string): Promise<void> {
+  if (!guarded.has(stream)) {
+    guarded.add(stream);
+    stream.on('error', () => undefined);
+  }
   return new Promise((resolve, reject) => {
-    stream.write(text, (error) => (error ? reject(error) : resolve()));
+    if (stream.destroyed || stream.writableEnded) {
+      reject(Object.assign(new Error('the stream is closed'), { code: 'ERR_STREAM_DESTROYED' }));
+      return;
+    }
+    let settled = false;
+    const settle = (error: Error | null | undefined): void => {
+      if (settled) return;
+      settled = true;
+      stream.off('error', settle);
+      if (error) reject(error);
+      else resolve();
+    };
+    stream.once('error', settle);
+    stream.write(text, settle);
   });
 }
 
@@ -196,12 +224,22 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
       sleep: deps.sleep,
       now: deps.now,
       retries: global.retries,
+      signal: controller.signal,
     });
     debug(`caller: ${connection.identity.kind} ${connection.identity.id ?? '(unknown id)'}`);
     return connection;
   });
 
+  // Two stages of stopping. `controller`: no new work (Ctrl-C, SIGTERM, --timeout). `waiting`, a
+  // grace period later: stop waiting for operations already sent; what they make is removed by id.
   const controller = new AbortController();
+  const waiting = new AbortController();
+  let graceTimer: NodeJS.Timeout | undefined;
+  const stop = (reason: AppError): void => {
+    if (controller.signal.aborted) return;
+    controller.abort(reason);
+    graceTimer = setTimeout(() => waiting.abort(reason), deps.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
+  };
   const tracked = new Map<string, string>();
   let interrupts = 0;
   const unsubscribe = deps.onInterrupt((signal) => {
@@ -209,23 +247,36 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     progress.stop();
     if (interrupts === 1) {
       err(`${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: finishing calls in flight and removing what this run created. Press Ctrl-C again to exit at once.\n`);
-      controller.abort(new InterruptedError(`Interrupted (${signal}).`));
+      stop(new InterruptedError(`Interrupted (${signal}).`));
       return;
     }
     const left = [...tracked.values()];
-    err(left.length > 0 ? `Exiting at once. This run may have left: ${left.join('; ')}.\n` : 'Exiting at once; this run had created nothing yet.\n');
+    err(
+      left.length > 0
+        ? `Exiting at once. This run may have left: ${left.join('; ')}. Deleting the service account also deletes its API keys.\n`
+        : 'Exiting at once; this run had created nothing yet.\n',
+    );
     deps.exit(EXIT_CODES.interrupted);
   });
   const timer =
     global.timeoutMs === undefined
       ? undefined
-      : setTimeout(() => controller.abort(new CloudError(`Gave up after --timeout ${String(rootRaw.timeout)}.`, { status: 'DEADLINE_EXCEEDED' })), global.timeoutMs);
+      : setTimeout(() => stop(new CloudError(`Gave up after --timeout ${String(rootRaw.timeout)}.`, { status: 'DEADLINE_EXCEEDED' })), global.timeoutMs);
+
+  let delivered = false;
+  const deliver = async (result: unknown): Promise<void> => {
+    if (delivered) throw new Error('BUG: a result was delivered twice');
+    delivered = true;
+    progress.stop();
+    await print(def, result, mode, deps, out.note);
+  };
 
   const ctx: CommandContext = {
     deps,
     global,
     mode,
     signal: controller.signal,
+    waitSignal: waiting.signal,
     redactor: state.redactor,
     out,
     settings,
@@ -234,6 +285,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     cloud,
     track: (id, description) => void tracked.set(id, description),
     untrack: (id) => void tracked.delete(id),
+    deliver,
   };
 
   try {
@@ -245,10 +297,11 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     } finally {
       progress.stop();
     }
-    await print(def, result, mode, deps, out.note);
+    if (!delivered) await print(def, result, mode, deps, out.note);
   } finally {
     unsubscribe();
     if (timer) clearTimeout(timer);
+    if (graceTimer) clearTimeout(graceTimer);
     connection?.gateway.close();
   }
 }
@@ -298,8 +351,9 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
   try {
     if (text) await writeAll(deps.stdout, text);
   } catch (error) {
-    // TODO(issue-7): nobody holds the secret now; revoke what this run made.
-    throw new CloudError(`Could not write the result to stdout (${error instanceof Error ? error.message : String(error)}).`, { cause: error });
+    // A command whose result holds a secret delivers through ctx.deliver, and its use-case undoes
+    // what it made when this throws (core/delivery.ts).
+    throw new DeliveryError(`Could not write the result to stdout: ${describeWriteFailure(error)}.`, { cause: error });
   }
   for (const n of notes) note(n);
 }

@@ -1,19 +1,33 @@
 /**
- * The `create` use-case: a service account in a folder, its roles on the folder, one API key.
- * Typed input in, typed result out; no printing. Progress and every resource this run creates are
- * reported through `onEvent`, so a caller can show a spinner and say what may be left if the
- * process is killed.
+ * The `create` use-case: a service account in a folder, its roles on the folder, one API key, and
+ * the hand-over of the secret. Typed input in, typed result out; no printing. Progress and every
+ * resource this run creates (or may have created) are reported through `onEvent`, so a caller can
+ * show a spinner and say what may be left if the process is killed.
+ *
+ * The promise (issue #7): a run either delivers a working key or leaves the cloud as it found it.
+ * - A lost answer on an operation-returning call is repeated with the same idempotency-key (in
+ *   src/cloud), so it never makes a second account or binding.
+ * - ApiKeyService.Create has no operation and no known idempotency: every key this run asks for
+ *   carries a run marker at the end of its description (` [aistudio-key run <runId>]`). After an
+ *   ambiguous failure the account's keys are listed, those with this run's marker are deleted (their
+ *   secret was lost with the answer), and the call is tried once more.
+ * - Anything failing after the account exists, an abort, or a failed delivery undoes what was made.
  */
-import { AlreadyExistsError, AppError, InternalError, InterruptedError, UsageError } from '../errors.js';
+import { AlreadyExistsError, AppError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
+import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CloudGateway, CreatedApiKey, Folder, ServiceAccount } from '../cloud/types.js';
+import { DeliveryError, type Deliver } from './delivery.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import type { ResolvedFolder } from './target.js';
+
+/** The API's limit on an API key's (and a service account's) description. */
+export const MAX_DESCRIPTION = 256;
 
 export interface CreateKeyInput {
   folderId: string;
   /** Service account name, already checked against the API's pattern. */
   name: string;
-  /** Put on the account and on the key. */
+  /** Put on the account and on the key (the key's also carries the run marker). */
   description: string;
   roles: readonly string[];
   /** Never empty: an empty list makes the cloud grant its ten default scopes. */
@@ -37,24 +51,54 @@ export type CreatedResource =
   | { kind: 'role-bindings'; folderId: string; serviceAccountId: string; roles: string[] }
   | { kind: 'api-key'; id: string; serviceAccountId: string };
 
-export type CreateKeyStep = 'create-service-account' | 'grant-roles-and-issue-key' | 'clean-up';
+/** Something a call in flight may be making; the id is known once the cloud accepted the call. */
+export type PendingResource =
+  | { kind: 'service-account'; id: string | undefined; name: string; folderId: string }
+  | { kind: 'role-bindings'; folderId: string; serviceAccountId: string; roles: string[] }
+  | { kind: 'api-key'; serviceAccountId: string; marker: string | undefined };
+
+export type CreateKeyStep = 'create-service-account' | 'grant-roles-and-issue-key' | 'deliver' | 'clean-up';
 
 export type CreateKeyEvent =
   | { type: 'step'; step: CreateKeyStep }
+  /** A call that makes `resource` is going out (again when the cloud accepted it and named the id). */
+  | { type: 'starting'; resource: PendingResource }
   | { type: 'created'; resource: CreatedResource }
-  | { type: 'removed'; resource: CreatedResource };
+  /** The call for this kind of resource failed and surely made nothing. */
+  | { type: 'not-created'; kind: CreatedResource['kind'] }
+  | { type: 'removed'; resource: CreatedResource }
+  /** Something worth a --debug line (no secrets). */
+  | { type: 'note'; text: string };
 
 export interface CreateKeyOptions {
   /**
-   * Aborting stops the run at the next step boundary: work already sent to the cloud is waited for
-   * (so its result is known), then everything this run made is removed and the signal's reason (an
-   * AppError) or an InterruptedError is thrown. Mutating calls are deliberately not given the signal:
-   * an abandoned call would leave a resource whose ID we never learn.
+   * Aborting stops the run at the next step boundary: no new work is started, work already sent to
+   * the cloud is waited for (so its result is known), then everything this run made is removed and
+   * the signal's reason (an AppError) or an InterruptedError is thrown.
    */
   signal?: AbortSignal;
+  /**
+   * Bounds that waiting: when it aborts (some grace after `signal`), waiting for the operations in
+   * flight stops; what they make is then removed by the id the cloud gave when it accepted the call.
+   * It is the only signal the mutating calls get: an abandoned call would leave a resource whose ID
+   * we never learn, so the calls themselves are never cut.
+   */
+  waitSignal?: AbortSignal;
   onEvent?: (event: CreateKeyEvent) => void;
   /** When the name was generated: a fresh one to try if the cloud says the name is taken. */
   newName?: () => string;
+  /**
+   * Identifies this run on the API key (see runMarker). Without it the key carries the plain
+   * description and an ambiguous failure of ApiKeyService.Create is not retried.
+   */
+  runId?: string;
+  /**
+   * The last step: hands the result to whoever keeps the secret (stdout today; a file or Lockbox
+   * with issue #6). If it throws, nobody holds the secret: the key is revoked, everything this run
+   * made is removed, and a DeliveryError saying so is thrown. Without it the result is returned for
+   * the caller to hand over.
+   */
+  deliver?: Deliver<CreateKeyResult>;
 }
 
 /** What a clean-up did, in words for the error's hints. */
@@ -63,18 +107,42 @@ export interface CleanupReport {
   left: string[];
 }
 
+/** `[aistudio-key run <runId>]`: ends the description of every key a run creates. */
+export function runMarker(runId: string): string {
+  return `[aistudio-key run ${runId}]`;
+}
+
+/**
+ * The key's description: the user's text, then the run marker. The user's text is cut (ending in
+ * "…") when both would not fit in the API's 256 characters, so the marker always survives.
+ */
+export function keyDescription(description: string, runId: string | undefined): string {
+  if (runId === undefined) return description;
+  const marker = runMarker(runId);
+  const room = MAX_DESCRIPTION - marker.length - 1;
+  const text = description.length <= room ? description : `${description.slice(0, Math.max(0, room - 1)).trimEnd()}…`;
+  return text ? `${text} ${marker}` : marker;
+}
+
+/** Whether a key's description carries this run's marker. */
+export function hasRunMarker(description: string, runId: string): boolean {
+  return description.endsWith(runMarker(runId));
+}
+
 /**
  * Creates the service account (labelled managed-by: aistudio-key), then in parallel grants its roles
- * with one UpdateAccessBindings call of ADD deltas and issues the API key.
+ * with one UpdateAccessBindings call of ADD deltas and issues the API key, then delivers the result
+ * (when `opts.deliver` is given).
  *
- * If anything fails after the account exists — or the signal is aborted — it waits for in-flight
- * calls to settle, deletes the key (if issued), removes the bindings this run added (only the
- * effective ones), deletes the account, and rethrows the first error with hints saying what was
- * cleaned up and what could not be.
+ * If anything fails after the account exists — or the signal is aborted, or delivery fails — it
+ * waits for in-flight calls to settle, deletes the key (if issued), removes the bindings this run
+ * added (only the effective ones), deletes the account, and rethrows the first error with hints
+ * saying what was cleaned up and what could not be.
  *
  * @throws UsageError when scopes are empty (a caller bug guard); AlreadyExistsError when the name is
  *   taken in the cloud; AuthError, CloudError, NotFoundError from the gateway; InterruptedError (or the
- *   signal's AppError reason) after an abort; InternalError wrapping anything unexpected.
+ *   signal's AppError reason) after an abort; DeliveryError when the result could not be handed over;
+ *   InternalError wrapping anything unexpected.
  */
 export async function createKey(gateway: CloudGateway, input: CreateKeyInput, opts: CreateKeyOptions = {}): Promise<CreateKeyResult> {
   if (input.scopes.length === 0) throw new UsageError('--scopes: give at least one scope (an empty list would grant the cloud\'s default scopes)');
@@ -84,16 +152,18 @@ export async function createKey(gateway: CloudGateway, input: CreateKeyInput, op
   if (signal?.aborted) throw abortError(signal);
 
   emit({ type: 'step', step: 'create-service-account' });
-  const account = await createServiceAccount(gateway, input, opts);
-  const made: Made = { folderId: input.folderId, account, bindings: { state: 'not-started' }, key: { state: 'not-started' } };
-  emit({ type: 'created', resource: accountResource(account) });
+  const made = await createServiceAccount(gateway, input, opts, emit);
+  const account = made.account;
 
   if (signal?.aborted) throw await rollBack(gateway, made, abortError(signal), emit);
 
   emit({ type: 'step', step: 'grant-roles-and-issue-key' });
   const subject = { type: 'serviceAccount', id: account.id };
+  const wanted = input.roles.map((roleId) => ({ roleId, subject }));
+  emit({ type: 'starting', resource: { kind: 'role-bindings', folderId: input.folderId, serviceAccountId: account.id, roles: [...input.roles] } });
+  made.bindings = { state: 'in-flight' };
   const bindingsCall = gateway
-    .addFolderAccessBindings(input.folderId, input.roles.map((roleId) => ({ roleId, subject })))
+    .addFolderAccessBindings(input.folderId, wanted, mutationOpts(opts))
     .then((effective) => {
       made.bindings = { state: 'done', effective };
       if (effective.length > 0) emit({ type: 'created', resource: bindingsResource(input.folderId, account.id, effective) });
@@ -103,14 +173,16 @@ export async function createKey(gateway: CloudGateway, input: CreateKeyInput, op
       if (made.bindings.state !== 'done') made.bindings = { state: 'failed' };
       throw error;
     });
-  const keyCall = gateway
-    .createApiKey({ serviceAccountId: account.id, description: input.description, scopes: [...input.scopes], expiresAt: input.expiresAt })
+  made.key = { state: 'in-flight' };
+  // No second attempt at the key once the run is stopping or the bindings failed (it would be undone).
+  const keepGoing = (): boolean => !signal?.aborted && (made.bindings as Made['bindings']).state !== 'failed';
+  const keyCall = issueKey(gateway, account, input, opts, emit, keepGoing)
     .then((created) => {
       made.key = { state: 'done', created };
       emit({ type: 'created', resource: keyResource(created.apiKey) });
     })
     .catch((error: unknown) => {
-      if (made.key.state !== 'done') made.key = { state: 'failed' };
+      if (made.key.state !== 'done') made.key = { state: 'failed', ambiguous: isAmbiguousOutcome(error) };
       throw error;
     });
   const [bindings, key] = await Promise.allSettled([bindingsCall, keyCall]);
@@ -118,19 +190,35 @@ export async function createKey(gateway: CloudGateway, input: CreateKeyInput, op
   const failures = [bindings, key].filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
   if (failures.length > 0) {
     const [first, ...rest] = failures;
-    const error = toAppError(first);
-    for (const other of rest) error.hints.push(`Also failed at the same time: ${toAppError(other).message}`);
+    const error = signal?.aborted ? abortError(signal) : toAppError(first);
+    for (const other of signal?.aborted ? failures : rest) {
+      // After an abort, calls cut short by it are its consequence, not news.
+      if (other instanceof InterruptedError) continue;
+      const text = toAppError(other).message;
+      if (text !== error.message) error.hints.push(`Also failed at the same time: ${text}`);
+    }
     throw await rollBack(gateway, made, error, emit);
   }
   if (signal?.aborted) throw await rollBack(gateway, made, abortError(signal), emit);
-  if (made.key.state !== 'done') throw new InternalError('The API key call settled without a result.');
+  // (Read through a cast: the callbacks above changed it, which narrowing cannot see.)
+  const issued = made.key as Made['key'];
+  if (issued.state !== 'done') throw new InternalError('The API key call settled without a result.');
 
-  return {
-    secret: made.key.created.secret,
-    apiKey: made.key.created.apiKey,
+  const result: CreateKeyResult = {
+    secret: issued.created.secret,
+    apiKey: issued.created.apiKey,
     serviceAccount: account,
     roles: [...input.roles],
   };
+  if (opts.deliver) {
+    emit({ type: 'step', step: 'deliver' });
+    try {
+      await opts.deliver(result);
+    } catch (error) {
+      throw await undoDelivery(gateway, made, error, emit);
+    }
+  }
+  return result;
 }
 
 export interface CreateKeyPlan {
@@ -178,28 +266,57 @@ export async function planCreateKey(
 
 // ---------------------------------------------------------------------------------------------
 
-type CallState<T> = { state: 'not-started' } | { state: 'failed' } | ({ state: 'done' } & T);
-
 interface Made {
   folderId: string;
   account: ServiceAccount;
-  bindings: CallState<{ effective: AccessBinding[] }>;
-  key: CallState<{ created: CreatedApiKey }>;
+  /**
+   * false: the cloud accepted the call and named the account, but waiting for its operation failed
+   * or was cut short, so it may or may not exist. Removed by id all the same.
+   */
+  accountConfirmed: boolean;
+  bindings: { state: 'not-started' } | { state: 'in-flight' } | { state: 'failed' } | { state: 'done'; effective: AccessBinding[] };
+  /** `ambiguous`: the call failed in a way after which the key may exist (its secret lost). */
+  key: { state: 'not-started' } | { state: 'in-flight' } | { state: 'failed'; ambiguous: boolean } | { state: 'done'; created: CreatedApiKey };
 }
 
-async function createServiceAccount(gateway: CloudGateway, input: CreateKeyInput, opts: CreateKeyOptions): Promise<ServiceAccount> {
+/** What mutating calls get: only the wait bound, never the abort signal itself. */
+function mutationOpts(opts: CreateKeyOptions): { signal?: AbortSignal } {
+  return opts.waitSignal ? { signal: opts.waitSignal } : {};
+}
+
+async function createServiceAccount(
+  gateway: CloudGateway,
+  input: CreateKeyInput,
+  opts: CreateKeyOptions,
+  emit: (e: CreateKeyEvent) => void,
+): Promise<Made> {
   let name = input.name;
   for (let attempt = 1; ; attempt++) {
+    const pending = (id: string | undefined): CreateKeyEvent => ({ type: 'starting', resource: { kind: 'service-account', id, name, folderId: input.folderId } });
+    emit(pending(undefined));
     try {
-      return await gateway.createServiceAccount({
-        folderId: input.folderId,
-        name,
-        description: input.description,
-        labels: { ...MANAGED_BY_LABEL },
-      });
+      const account = await gateway.createServiceAccount(
+        { folderId: input.folderId, name, description: input.description, labels: { ...MANAGED_BY_LABEL } },
+        { ...mutationOpts(opts), onOperation: (started) => started.resourceId && emit(pending(started.resourceId)) },
+      );
+      const made: Made = { folderId: input.folderId, account, accountConfirmed: true, bindings: { state: 'not-started' }, key: { state: 'not-started' } };
+      emit({ type: 'created', resource: accountResource(account) });
+      return made;
     } catch (error) {
+      const started = startedOperationOf(error);
+      if (started?.resourceId) {
+        // The call was accepted and the account named, but its operation's outcome is unknown (a
+        // poll failed, the wait timed out or was cut short): remove it by id.
+        const account: ServiceAccount = {
+          id: started.resourceId, folderId: input.folderId, name, description: input.description, labels: { ...MANAGED_BY_LABEL }, createdAt: undefined,
+        };
+        const made: Made = { folderId: input.folderId, account, accountConfirmed: false, bindings: { state: 'not-started' }, key: { state: 'not-started' } };
+        const reason = opts.signal?.aborted ? abortError(opts.signal) : toAppError(error);
+        throw await rollBack(gateway, made, reason, emit);
+      }
+      emit({ type: 'not-created', kind: 'service-account' });
       if (error instanceof AlreadyExistsError) {
-        if (opts.newName && attempt < 3) {
+        if (opts.newName && attempt < 3 && !opts.signal?.aborted) {
           name = opts.newName();
           continue;
         }
@@ -215,14 +332,98 @@ async function createServiceAccount(gateway: CloudGateway, input: CreateKeyInput
 }
 
 /**
- * Removes what `made` records, in dependency order: key and bindings together, then the account.
- * Returns `error` with the report appended to its hints. Never throws.
+ * ApiKeyService.Create, with the run marker. After an ambiguous failure (the key may exist, its
+ * secret lost with the answer): list the account's keys, delete those carrying this run's marker,
+ * and try once more, so that exactly one key exists and its secret is the one returned.
+ */
+export async function issueKey(
+  gateway: CloudGateway,
+  account: ServiceAccount,
+  input: CreateKeyInput,
+  opts: CreateKeyOptions,
+  emit: (e: CreateKeyEvent) => void,
+  keepGoing: () => boolean,
+): Promise<CreatedApiKey> {
+  const { runId } = opts;
+  const marker = runId === undefined ? undefined : runMarker(runId);
+  const request = {
+    serviceAccountId: account.id,
+    description: keyDescription(input.description, runId),
+    scopes: [...input.scopes],
+    expiresAt: input.expiresAt,
+  };
+  const attempt = async (): Promise<CreatedApiKey> => {
+    emit({ type: 'starting', resource: { kind: 'api-key', serviceAccountId: account.id, marker } });
+    try {
+      return await gateway.createApiKey(request, mutationOpts(opts));
+    } catch (error) {
+      if (!isAmbiguousOutcome(error)) emit({ type: 'not-created', kind: 'api-key' });
+      throw error;
+    }
+  };
+
+  try {
+    return await attempt();
+  } catch (error) {
+    // Not ambiguous, no marker to find an orphan by, or an abort: no second attempt. The clean-up
+    // deletes the account, and with it any key the call may have made.
+    if (!isAmbiguousOutcome(error) || runId === undefined || marker === undefined || !keepGoing()) throw error;
+    const hint = (text: string): unknown => {
+      if (error instanceof AppError) error.hints.push(text);
+      return error;
+    };
+    emit({ type: 'note', text: `the API key call for ${account.id} failed ambiguously; looking for keys marked ${marker}` });
+    let orphans: ApiKey[];
+    try {
+      orphans = (await gateway.listApiKeys(account.id, { signal: opts.signal })).filter((k) => hasRunMarker(k.description, runId));
+    } catch (listError) {
+      throw hint(`Could not look for a key it may have made (${messageOf(listError)}).`);
+    }
+    for (const orphan of orphans) {
+      try {
+        await gateway.deleteApiKey(orphan.id);
+      } catch (deleteError) {
+        throw hint(`Could not delete API key ${orphan.id}, made by this run but its answer lost (${messageOf(deleteError)}).`);
+      }
+      emit({ type: 'note', text: `deleted API key ${orphan.id}: made by this run, its secret lost with the answer` });
+    }
+    if (!keepGoing()) throw error;
+    emit({ type: 'note', text: `${orphans.length === 0 ? 'no key was made' : `${orphans.length} orphan key(s) deleted`}; issuing the API key once more` });
+    return await attempt();
+  }
+}
+
+/**
+ * Removes what `made` records and returns `error` with the report appended to its hints. Never throws.
  */
 async function rollBack(gateway: CloudGateway, made: Made, error: AppError, emit: (e: CreateKeyEvent) => void): Promise<AppError> {
   emit({ type: 'step', step: 'clean-up' });
-  const report = await cleanUp(gateway, made, emit);
+  appendReport(error, await cleanUp(gateway, made, emit));
+  return error;
+}
+
+function appendReport(error: AppError, report: CleanupReport): void {
   if (report.removed.length > 0) error.hints.push(`Cleaned up what this run created: ${report.removed.join(', ')}.`);
   if (report.left.length > 0) error.hints.push(`Could not clean up: ${report.left.join('; ')}.`);
+}
+
+/**
+ * Delivery failed: nobody holds the secret. Revokes the key and removes everything else this run
+ * made; returns the error to throw (a DeliveryError unless the deliverer threw an AppError of its own).
+ */
+async function undoDelivery(gateway: CloudGateway, made: Made, failure: unknown, emit: (e: CreateKeyEvent) => void): Promise<AppError> {
+  const error = failure instanceof AppError
+    ? failure
+    : new DeliveryError(`Could not hand over the new key: ${messageOf(failure)}.`, { cause: failure });
+  emit({ type: 'step', step: 'clean-up' });
+  const report = await cleanUp(gateway, made, emit);
+  const key = made.key.state === 'done' ? `API key ${made.key.created.apiKey.id}` : 'the new API key';
+  error.hints.push(
+    report.left.length === 0
+      ? `Nobody received the secret, so ${key} was revoked and everything this run created was removed; run the command again.`
+      : `Nobody received the secret, so ${key} and everything this run created must go; not all of it could be removed (see below).`,
+  );
+  appendReport(error, report);
   return error;
 }
 
@@ -276,7 +477,13 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
     report.removed.push(`service account ${account.name} (${account.id})`);
     emit({ type: 'removed', resource: accountResource(account) });
   } catch (e) {
-    report.left.push(`service account ${account.name} (${account.id}) (${messageOf(e)}; delete it with \`yc iam service-account delete ${account.id}\`)`);
+    if (e instanceof NotFoundError && !made.accountConfirmed) {
+      // Never created after all (or already rolled back by the cloud): nothing to remove.
+      emit({ type: 'removed', resource: accountResource(account) });
+    } else {
+      const keyNote = made.key.state === 'failed' && made.key.ambiguous ? ' and possibly an API key on it' : '';
+      report.left.push(`service account ${account.name} (${account.id})${keyNote} (${messageOf(e)}; delete it with \`yc iam service-account delete ${account.id}\`)`);
+    }
   }
   return report;
 }

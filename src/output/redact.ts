@@ -1,7 +1,11 @@
 /**
  * Keeps secrets off stderr. Every token the run holds and the new key's secret are registered here;
  * everything the program writes to stderr (notes, spinner frames, debug lines, errors) passes through.
+ * Registered values are masked exactly; then every credential shape Yandex Cloud documents (IAM and
+ * OAuth tokens, JWTs, API key secrets, PEM private keys, `Bearer …`) is masked too, so a token the run
+ * never registered (one echoed back by a server, say) cannot slip through either.
  */
+import { redact as redactShapes } from '../cloud/redact.js';
 
 const MASK = '***';
 
@@ -17,6 +21,6 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     for (const s of this.#secrets) if (out.includes(s)) out = out.split(s).join(MASK);
-    return out;
+    return redactShapes(out);
   }
 }

@@ -89,7 +89,7 @@ test('the account gets the label, name and description; the key gets the descrip
   const [sa] = [...gw.serviceAccounts.values()];
   assert.deepEqual({ name: sa?.name, description: sa?.description, labels: sa?.labels }, { name: 'my-bot', description: 'CI key', labels: { 'managed-by': 'aistudio-key' } });
   const key = [...gw.apiKeys.values()][0]?.apiKey;
-  assert.equal(key?.description, 'CI key');
+  assert.match(key?.description ?? '', /^CI key \[aistudio-key run [a-z0-9]{10}\]$/, 'the description, then the run marker');
   assert.deepEqual(key?.scopes, ['yc.ai.languageModels.execute']);
   assert.equal(key?.expiresAt?.toISOString(), '2027-01-31T00:00:00.000Z');
   assert.deepEqual(gw.bindingsOf(FOLDER_ID, sa?.id ?? '').map((b) => b.roleId), ['ai.editor']);
@@ -291,7 +291,7 @@ test('--debug logs to stderr with tokens and the secret redacted', async () => {
   const res = await run(['--folder-id', FOLDER_ID, '--iam-token', TOKEN, '--debug', '--json']);
   assert.equal(res.exitCode, 0, res.stderr);
   assert.match(res.stderr, /debug: credential: iam-token from flag:--iam-token/);
-  assert.match(res.stderr, /debug: created api-key ajk/);
+  assert.match(res.stderr, /debug: created API key ajk/);
   assert.equal(count(res.stderr, TOKEN), 0);
   assert.equal(count(res.stderr, theSecret(gw)), 0);
 });
@@ -320,4 +320,25 @@ test('a malformed config expires-in is a usage error naming the file', async () 
   assert.equal(res.exitCode, 2);
   assert.match(res.stderr, /^Error: config expires-in \(.*config\.json\): expected a duration like 90d, or never/);
   assert.equal(gw.calls.length, 0);
+});
+
+test('stdout closed (EPIPE): nobody holds the secret, so the key is revoked and everything removed; exit 1', async () => {
+  const { gw, run } = setup({ stdoutError: 'EPIPE' });
+  const res = await run(['--folder-id', FOLDER_ID]);
+  assert.equal(res.exitCode, 1);
+  assert.match(res.stderr, /^Error: Could not write the result to stdout: whatever was reading it has closed it \(EPIPE\)\.\n {2}Nobody received the secret, so API key ajk\w+ was revoked/);
+  assert.doesNotMatch(res.stderr, /AQVN|shown only once/, 'no secret, and no "store it now" note for a key that is gone');
+  assert.equal(gw.callsOf('deleteApiKey').length, 1);
+  assert.equal(gw.apiKeys.size, 0);
+  assert.equal(gw.serviceAccounts.size, 0);
+  assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING]);
+});
+
+test('the run id marking the key comes from deps.randomInt, so each run has its own', async () => {
+  const { gw, run } = setup();
+  assert.equal((await run(['--folder-id', FOLDER_ID])).exitCode, 0);
+  assert.equal((await run(['--folder-id', FOLDER_ID])).exitCode, 0);
+  const markers = [...gw.apiKeys.values()].map((k) => /\[aistudio-key run ([a-z0-9]{10})\]$/.exec(k.apiKey.description)?.[1]);
+  assert.equal(markers.length, 2);
+  assert.notEqual(markers[0], markers[1]);
 });

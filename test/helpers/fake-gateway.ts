@@ -6,6 +6,7 @@
 import { AlreadyExistsError, NotFoundError } from '../../src/errors.js';
 import type {
   AccessBinding,
+  AddSecretVersionInput,
   ApiKey,
   CallOptions,
   Cloud,
@@ -14,7 +15,10 @@ import type {
   CreateApiKeyInput,
   CreateServiceAccountInput,
   CreatedApiKey,
+  CreateSecretInput,
   Folder,
+  LockboxSecret,
+  SecretPayload,
   ServiceAccount,
 } from '../../src/cloud/types.js';
 
@@ -27,7 +31,21 @@ export const MUTATING: ReadonlySet<GatewayMethod> = new Set<GatewayMethod>([
   'deleteServiceAccount',
   'createApiKey',
   'deleteApiKey',
+  'createSecret',
+  'addSecretVersion',
 ]);
+
+/** A Lockbox secret as the fake keeps it: every version's entries, the last one current. */
+export interface FakeSecret {
+  id: string;
+  folderId: string;
+  name: string;
+  description: string;
+  labels: Record<string, string>;
+  status: string;
+  versions: Array<{ id: string; entries: Record<string, string> }>;
+  currentVersionId: string | undefined;
+}
 
 export interface FakeCall {
   method: GatewayMethod;
@@ -68,6 +86,7 @@ export class FakeGateway implements CloudGateway {
   ]);
   serviceAccounts = new Map<string, ServiceAccount>();
   apiKeys = new Map<string, CreatedApiKey>();
+  secrets = new Map<string, FakeSecret>();
   /** Every call, in the order it started. */
   readonly calls: FakeCall[] = [];
   /** 'start <method>' and 'end <method>' in the order they happened. */
@@ -248,6 +267,64 @@ export class FakeGateway implements CloudGateway {
   }
   listScopes(opts?: CallOptions): Promise<string[]> {
     return this.#call('listScopes', [], opts, () => []);
+  }
+  #secret(id: string): FakeSecret {
+    const s = this.secrets.get(id);
+    if (!s) throw new NotFoundError(`Secret ${id} not found`, { status: 'NOT_FOUND' });
+    return s;
+  }
+  #secretView(s: FakeSecret): LockboxSecret {
+    const current = s.versions.find((v) => v.id === s.currentVersionId);
+    return {
+      id: s.id, folderId: s.folderId, name: s.name, description: s.description, labels: { ...s.labels }, status: s.status,
+      currentVersionId: s.currentVersionId, currentEntryKeys: Object.keys(current?.entries ?? {}),
+    };
+  }
+  getSecret(secretId: string, opts?: CallOptions): Promise<LockboxSecret> {
+    return this.#call('getSecret', [secretId], opts, () => this.#secretView(this.#secret(secretId)));
+  }
+  findSecretByName(folderId: string, name: string, opts?: CallOptions): Promise<LockboxSecret | undefined> {
+    return this.#call('findSecretByName', [folderId, name], opts, () => {
+      this.#folder(folderId);
+      const s = [...this.secrets.values()].find((x) => x.folderId === folderId && x.name === name);
+      return s ? this.#secretView(s) : undefined;
+    });
+  }
+  createSecret(input: CreateSecretInput, opts?: CallOptions): Promise<{ secretId: string; versionId: string }> {
+    return this.#call('createSecret', [structuredClone(input)], opts, () => {
+      this.#folder(input.folderId);
+      if (input.name && [...this.secrets.values()].some((x) => x.folderId === input.folderId && x.name === input.name)) {
+        throw new AlreadyExistsError(`Secret with name '${input.name}' already exists in folder '${input.folderId}'`, { status: 'ALREADY_EXISTS' });
+      }
+      const version = { id: this.#id('e6q'), entries: { ...input.entries } };
+      const s: FakeSecret = {
+        id: this.#id('e6q'), folderId: input.folderId, name: input.name, description: input.description, labels: { ...input.labels },
+        status: 'ACTIVE', versions: [version], currentVersionId: version.id,
+      };
+      this.secrets.set(s.id, s);
+      return { secretId: s.id, versionId: version.id };
+    });
+  }
+  addSecretVersion(input: AddSecretVersionInput, opts?: CallOptions): Promise<{ versionId: string }> {
+    return this.#call('addSecretVersion', [structuredClone(input)], opts, () => {
+      const s = this.#secret(input.secretId);
+      const baseId = input.baseVersionId ?? s.currentVersionId;
+      const base = baseId === undefined ? undefined : s.versions.find((v) => v.id === baseId);
+      if (baseId !== undefined && !base) throw new NotFoundError(`Version ${baseId} not found`, { status: 'NOT_FOUND' });
+      const version = { id: this.#id('e6q'), entries: { ...base?.entries, ...input.entries } };
+      s.versions.push(version);
+      s.currentVersionId = version.id;
+      return { versionId: version.id };
+    });
+  }
+  getSecretPayload(secretId: string, versionId?: string, opts?: CallOptions): Promise<SecretPayload> {
+    return this.#call('getSecretPayload', [secretId, versionId], opts, () => {
+      const s = this.#secret(secretId);
+      const id = versionId ?? s.currentVersionId;
+      const v = s.versions.find((x) => x.id === id);
+      if (!v) throw new NotFoundError(`Version ${id ?? '(current)'} not found`, { status: 'NOT_FOUND' });
+      return { versionId: v.id, entries: { ...v.entries } };
+    });
   }
   close(): void {
     this.closed += 1;

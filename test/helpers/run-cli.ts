@@ -54,6 +54,15 @@ export interface RunCliOptions {
   execFile?: Deps['execFile'];
   /** Called with stderr text as it is written (to observe a run in progress). */
   onStderr?: (text: string) => void;
+  /**
+   * stdout fails every write with this system error code, as a closed pipe (`EPIPE`: `… | true`) or
+   * a full disk (`ENOSPC`: `> /dev/full`) does. Nothing reaches the captured stdout then.
+   */
+  stdoutError?: 'EPIPE' | 'ENOSPC' | 'EIO';
+  /** Merged into every ConnectTarget the run builds (e.g. `{ backoff: { baseMs: 1, maxMs: 4 } }` for fast retries). */
+  target?: Partial<ConnectTarget>;
+  /** deps.interruptGraceMs: how long a Ctrl-C waits for operations in flight. */
+  interruptGraceMs?: number;
 }
 
 export interface RunCliResult {
@@ -64,6 +73,19 @@ export interface RunCliResult {
   exits: number[];
   /** Every ConnectTarget the run asked for. */
   connects: ConnectTarget[];
+}
+
+/** A stream whose every write fails with a system error, the way Node reports EPIPE or ENOSPC. */
+class FailingStream extends Writable {
+  attempts = 0;
+  constructor(private readonly code: string) {
+    super({ decodeStrings: false });
+  }
+  override _write(_chunk: unknown, _enc: BufferEncoding, cb: (e?: Error | null) => void): void {
+    this.attempts += 1;
+    const message = this.code === 'EPIPE' ? 'write EPIPE' : this.code === 'ENOSPC' ? 'ENOSPC: no space left on device, write' : `write ${this.code}`;
+    cb(Object.assign(new Error(message), { code: this.code, syscall: 'write' }));
+  }
 }
 
 class Capture extends Writable {
@@ -92,7 +114,7 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
   const stdinText = opts.stdin ?? '';
   const env = { [ENV.metadataAddr]: '127.0.0.1:1', ...opts.env };
   const deps: Deps = {
-    stdout,
+    stdout: opts.stdoutError ? new FailingStream(opts.stdoutError) : stdout,
     stderr,
     stdin: opts.stdin === undefined ? new PassThrough() : Readable.from([stdinText]),
     stdoutIsTTY: opts.stdoutIsTTY ?? opts.isTTY ?? false,
@@ -112,7 +134,8 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
       (async (file) => {
         throw Object.assign(new Error(`spawn ${file} ENOENT`), { code: 'ENOENT' });
       }),
-    connect: async (target) => {
+    connect: async (given) => {
+      const target = { ...given, ...opts.target };
       connects.push(target);
       if (opts.connect) return opts.connect(target);
       const { connect } = await import('../../src/cloud/connect.js');
@@ -121,6 +144,7 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
     onInterrupt: (handler) => (opts.interrupter ? opts.interrupter.subscribe(handler) : () => undefined),
     exit: (code) => void exits.push(code),
     runOverride: opts.runOverride,
+    interruptGraceMs: opts.interruptGraceMs,
   };
   return { deps, stdout, stderr, exits, connects };
 }

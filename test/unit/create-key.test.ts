@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createKey, planCreateKey, type CreateKeyEvent, type CreateKeyInput } from '../../src/core/create-key.js';
+import { createKey, hasRunMarker, keyDescription, planCreateKey, runMarker, type CreateKeyEvent, type CreateKeyInput } from '../../src/core/create-key.js';
+import { DeliveryError } from '../../src/core/delivery.js';
+import { AmbiguousOutcomeError, markStartedOperation } from '../../src/cloud/errors.js';
 import { PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset.js';
 import { AlreadyExistsError, AuthError, CloudError, InterruptedError, NotFoundError, UsageError } from '../../src/errors.js';
 import { FakeGateway, FOLDER_ID, FOREIGN_BINDING } from '../helpers/fake-gateway.js';
@@ -226,7 +228,12 @@ test('reports each resource as created and as removed', async () => {
   gw.fail('createApiKey', unavailable);
   const events: CreateKeyEvent[] = [];
   await createKey(gw, input(), { onEvent: (e) => events.push(e) }).catch(() => undefined);
-  const kinds = events.map((e) => (e.type === 'step' ? `step:${e.step}` : `${e.type}:${e.resource.kind}`));
+  const kinds = events.flatMap((e) => (e.type === 'step' ? [`step:${e.step}`] : e.type === 'created' || e.type === 'removed' ? [`${e.type}:${e.resource.kind}`] : []));
+  assert.deepEqual(
+    events.flatMap((e) => (e.type === 'starting' ? [`starting:${e.resource.kind}`] : e.type === 'not-created' ? [`not-created:${e.kind}`] : [])),
+    ['starting:service-account', 'starting:role-bindings', 'starting:api-key', 'not-created:api-key'],
+    'what may exist is announced before each call; a call that surely made nothing says so',
+  );
   assert.deepEqual(kinds, [
     'step:create-service-account',
     'created:service-account',
@@ -283,4 +290,145 @@ test('a listener that throws after the key is issued still leaves nothing behind
   assert.equal(gw.callsOf('deleteApiKey').length, 1, 'the issued key is deleted explicitly');
   assert.equal(gw.serviceAccounts.size, 0);
   assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING]);
+});
+
+// ---- issue #7: the run marker, ambiguous key creation, an unconfirmed account, delivery ----------
+
+const ambiguous = (): Error => new AmbiguousOutcomeError('The cloud did not confirm whether it managed to create an API key (UNAVAILABLE); it may have done so.', { status: 'UNAVAILABLE' });
+
+test('the key carries the run marker after the description; a long description is cut so the marker fits in 256', () => {
+  assert.equal(runMarker('abc123xyz0'), '[aistudio-key run abc123xyz0]');
+  assert.equal(keyDescription('CI key', 'abc123xyz0'), 'CI key [aistudio-key run abc123xyz0]');
+  assert.equal(keyDescription('', 'abc123xyz0'), '[aistudio-key run abc123xyz0]');
+  assert.equal(keyDescription('CI key', undefined), 'CI key', 'no run id: the description as given');
+  const long = keyDescription('x'.repeat(256), 'abc123xyz0');
+  assert.equal(long.length, 256);
+  assert.match(long, /^x+… \[aistudio-key run abc123xyz0\]$/);
+  assert.ok(hasRunMarker(long, 'abc123xyz0') && !hasRunMarker(long, 'other00000'));
+  const fits = 'y'.repeat(256 - ' [aistudio-key run abc123xyz0]'.length);
+  assert.equal(keyDescription(fits, 'abc123xyz0'), `${fits} [aistudio-key run abc123xyz0]`, 'kept whole when it fits');
+});
+
+test('an ambiguous key failure: the key it made is found by the run marker, deleted, and the call tried once more', async () => {
+  const gw = new FakeGateway();
+  gw.fail('createApiKey', ambiguous, { afterWork: true });
+  const events: CreateKeyEvent[] = [];
+  const result = await createKey(gw, input(), { runId: 'run0000001', onEvent: (e) => events.push(e) });
+  assert.equal(gw.callsOf('createApiKey').length, 2);
+  assert.equal(gw.callsOf('listApiKeys').length, 1);
+  assert.equal(gw.callsOf('deleteApiKey').length, 1, 'the orphan, whose secret was lost');
+  assert.deepEqual([...gw.apiKeys.keys()], [result.apiKey.id], 'exactly one key: the one whose secret is returned');
+  assert.equal(gw.apiKeys.get(result.apiKey.id)?.secret, result.secret);
+  assert.equal(result.apiKey.description, 'for tests [aistudio-key run run0000001]');
+  assert.ok(events.some((e) => e.type === 'note' && /deleted API key/.test(e.text)));
+});
+
+test('an ambiguous failure deletes only keys with this run\'s marker; a second ambiguous failure rolls everything back', async () => {
+  const gw = new FakeGateway();
+  gw.fail('createApiKey', ambiguous, { afterWork: true, times: 2 });
+  // A key of the same account from another run (cannot happen with a fresh account, but the marker decides).
+  const original = gw.listApiKeys.bind(gw);
+  gw.listApiKeys = async (id, opts) => [...(await original(id, opts)), { id: 'ajkforeign', serviceAccountId: id, description: 'x [aistudio-key run other00000]', scopes: [], createdAt: undefined, expiresAt: undefined, lastUsedAt: undefined }];
+  const err = await createKey(gw, input(), { runId: 'run0000001' }).catch((e: unknown) => e);
+  assert.ok(err instanceof AmbiguousOutcomeError);
+  assert.deepEqual(gw.callsOf('deleteApiKey').map((c) => c.args[0]), [gw.callsOf('deleteApiKey')[0]?.args[0]], 'one delete, of our orphan');
+  assert.notEqual(gw.callsOf('deleteApiKey')[0]?.args[0], 'ajkforeign');
+  assert.equal(gw.callsOf('createApiKey').length, 2, 'tried once more, not again');
+  assert.equal(gw.serviceAccounts.size, 0, 'the account, and with it the second orphan, is gone');
+  assert.equal(gw.apiKeys.size, 0);
+});
+
+test('without a run id an ambiguous key failure is not retried', async () => {
+  const gw = new FakeGateway();
+  gw.fail('createApiKey', ambiguous, { afterWork: true });
+  await assert.rejects(createKey(gw, input()), AmbiguousOutcomeError);
+  assert.equal(gw.callsOf('createApiKey').length, 1);
+  assert.equal(gw.serviceAccounts.size, 0);
+});
+
+test('after an abort an ambiguous key failure is not retried', async () => {
+  const gw = new FakeGateway();
+  const key = gw.hold('createApiKey');
+  gw.fail('createApiKey', ambiguous, { afterWork: true });
+  const controller = new AbortController();
+  const run = createKey(gw, input(), { runId: 'run0000001', signal: controller.signal }).catch((e: unknown) => e);
+  await key.entered;
+  controller.abort();
+  key.release();
+  assert.ok((await run) instanceof InterruptedError);
+  assert.equal(gw.callsOf('createApiKey').length, 1);
+  assert.equal(gw.serviceAccounts.size, 0);
+});
+
+test('the account\'s operation could not be waited for: the account named by the operation is deleted by id', async () => {
+  const gw = new FakeGateway();
+  gw.fail(
+    'createServiceAccount',
+    () => markStartedOperation(new CloudError('Could not wait for operation op1: UNAVAILABLE.', { status: 'UNAVAILABLE' }), { operationId: 'op1', resourceId: [...gw.serviceAccounts.keys()].at(-1) }),
+    { afterWork: true },
+  );
+  const err = await createKey(gw, input()).catch((e: unknown) => e);
+  assert.ok(err instanceof CloudError);
+  assert.equal(gw.callsOf('deleteServiceAccount').length, 1);
+  assert.equal(gw.serviceAccounts.size, 0);
+  assert.ok(err.hints.some((h) => /Cleaned up what this run created: service account aistudio-test/.test(h)));
+  assert.equal(gw.callsOf('createApiKey').length, 0);
+});
+
+test('an unconfirmed account that turns out not to exist is not reported as left', async () => {
+  const gw = new FakeGateway();
+  gw.fail('createServiceAccount', () => markStartedOperation(new CloudError('poll failed', { status: 'UNAVAILABLE' }), { operationId: 'op1', resourceId: 'ajenothere0000000000' }));
+  const err = await createKey(gw, input()).catch((e: unknown) => e);
+  assert.ok(err instanceof CloudError);
+  assert.ok(!err.hints.some((h) => h.startsWith('Could not clean up')), err.hints.join('\n'));
+});
+
+test('mutating calls get the wait signal (bounding the wait for their operations), never the abort signal', async () => {
+  const gw = new FakeGateway();
+  const waitSignal = new AbortController().signal;
+  await createKey(gw, input(), { signal: new AbortController().signal, waitSignal });
+  for (const c of gw.mutations()) assert.equal(c.signal, waitSignal, c.method);
+});
+
+test('delivery is the last step; when it fails nobody holds the secret, so the key is revoked and everything removed', async () => {
+  const gw = new FakeGateway();
+  let delivered: string | undefined;
+  const ok = await createKey(gw, input(), { deliver: async (r) => void (delivered = r.secret) });
+  assert.equal(delivered, ok.secret);
+
+  const gw2 = new FakeGateway();
+  const err = await createKey(gw2, input(), {
+    deliver: async () => {
+      throw Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
+    },
+  }).catch((e: unknown) => e);
+  assert.ok(err instanceof DeliveryError);
+  assert.equal(err.exitCode, 1);
+  assert.match(err.message, /^Could not hand over the new key: write EPIPE\.$/);
+  assert.match(err.hints[0] ?? '', /^Nobody received the secret, so API key ajk\w+ was revoked and everything this run created was removed/);
+  assert.equal(gw2.callsOf('deleteApiKey').length, 1);
+  assert.equal(gw2.apiKeys.size, 0);
+  assert.equal(gw2.serviceAccounts.size, 0);
+  assert.deepEqual(gw2.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING]);
+  assert.doesNotMatch([err.message, ...err.hints].join('\n'), /AQVN/);
+
+  const gw3 = new FakeGateway();
+  const own = new DeliveryError('Could not write the result to stdout: no space left on the device (ENOSPC).');
+  const err3 = await createKey(gw3, input(), { deliver: () => Promise.reject(own) }).catch((e: unknown) => e);
+  assert.equal(err3, own, 'the deliverer\'s own error, with the clean-up appended');
+  assert.ok(own.hints.some((h) => h.startsWith('Cleaned up what this run created: API key')));
+});
+
+test('an abort before delivery rolls back instead of delivering', async () => {
+  const gw = new FakeGateway();
+  const key = gw.hold('createApiKey');
+  const controller = new AbortController();
+  let delivered = false;
+  const run = createKey(gw, input(), { signal: controller.signal, deliver: async () => void (delivered = true) }).catch((e: unknown) => e);
+  await key.entered;
+  controller.abort();
+  key.release();
+  assert.ok((await run) instanceof InterruptedError);
+  assert.equal(delivered, false);
+  assert.equal(gw.apiKeys.size, 0);
 });

@@ -157,3 +157,11 @@ test('the redactor masks registered secrets and ignores short values', () => {
   r.add(undefined);
   assert.equal(r.redact(`key ${SECRET} and ${SECRET}; short stays`), 'key *** and ***; short stays');
 });
+
+test('the redactor also masks credential shapes it was never given', () => {
+  const r = new Redactor();
+  const iam = `t1.9euelZqSkJWUmJqTlZ2OjZ6Uy5yMzO3rnpWaksqdm5uVnZuekMyJ.${'b'.repeat(86)}`;
+  const key = `AQVN${'x'.repeat(36)}`;
+  assert.equal(r.redact(`token ${iam}, key ${key}, header Bearer abc.def`), 'token t1.***, key AQVN***, header Bearer ***');
+  assert.equal(r.redact('ids ajeabc0123456789abcd and b1g0123456789abcdefg stay'), 'ids ajeabc0123456789abcd and b1g0123456789abcdefg stay');
+});

@@ -1,0 +1,43 @@
+/**
+ * Spawned-CLI tests run bin/aistudio-key.js, which loads dist/. `npm test` builds first (pretest)
+ * and `npm ci` builds through `prepare`; a test file run on its own may find dist/ older than src/.
+ * ensureBuilt() rebuilds in that case only (tsc -p tsconfig.build.json, ~5 s), once per process.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) newest = Math.max(newest, newestMtime(path));
+    else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+/** True when dist/main.js is missing or older than some file under src/. */
+export function distIsStale(): boolean {
+  const main = join(ROOT, 'dist', 'main.js');
+  if (!existsSync(main)) return true;
+  return newestMtime(join(ROOT, 'src')) > statSync(main).mtimeMs;
+}
+
+let building: Promise<void> | undefined;
+
+/** Builds dist/ when it is stale; rejects with tsc's output when the build fails. */
+export function ensureBuilt(): Promise<void> {
+  building ??= distIsStale()
+    ? new Promise<void>((resolve, reject) => {
+        const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+        execFile(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`dist/ is stale and \`tsc -p tsconfig.build.json\` failed:\n${stdout}${stderr}`)) : resolve(),
+        );
+      })
+    : Promise.resolve();
+  return building;
+}

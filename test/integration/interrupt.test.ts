@@ -1,0 +1,87 @@
+/**
+ * Ctrl-C and --timeout against the emulator, in-process: calls in flight are waited for only up to
+ * the grace period, after which the account the cloud named when it accepted the call is deleted by
+ * id; a second Ctrl-C says what may be left, naming the account being created.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
+import { Interrupter, runCli, type RunCliOptions } from '../helpers/run-cli.js';
+
+const running: Emulator[] = [];
+after(async () => {
+  await Promise.all(running.map((e) => e.stop()));
+});
+
+async function world(operationDelayMs: number): Promise<{ emu: Emulator; ids: DefaultIds; create(argv: string[], opts?: RunCliOptions): ReturnType<typeof runCli> }> {
+  const { fixture, ids } = defaultFixture();
+  const emu = await startEmulator({ fixture, operationDelayMs });
+  running.push(emu);
+  return {
+    emu,
+    ids,
+    create: (argv, opts = {}) =>
+      runCli(['create', '--endpoint', emu.endpoint, '--ca-file', emu.caFile, '--folder-id', ids.folderId, ...argv], {
+        target: { poll: { maxDelayMs: 50 } },
+        ...opts,
+        env: { YC_IAM_TOKEN: ids.userIamToken, ...opts.env },
+      }),
+  };
+}
+
+const until = async (cond: () => boolean): Promise<void> => {
+  while (!cond()) await new Promise((r) => setTimeout(r, 5));
+};
+
+test('Ctrl-C while an operation will not finish: waiting stops after the grace period, the account is deleted by id, exit 130', async () => {
+  const w = await world(60_000);
+  const accounts = w.emu.state.serviceAccounts().length;
+  const interrupter = new Interrupter();
+  const pending = w.create(['--json'], { interrupter, interruptGraceMs: 300 });
+  await until(() => w.emu.calls('ServiceAccountService/Create').length > 0);
+  const started = Date.now();
+  interrupter.send('SIGINT');
+  w.emu.setOperationDelay(5); // the clean-up's own operations finish
+  const res = await pending;
+  const took = Date.now() - started;
+
+  assert.equal(res.exitCode, 130, res.stderr);
+  assert.equal(res.stdout, '');
+  const err = JSON.parse(res.stderr.trimEnd().split('\n').at(-1) ?? '') as { error: { code: string; message: string } };
+  assert.equal(err.error.code, 'interrupted');
+  assert.match(err.error.message, /Cleaned up what this run created: service account aistudio-\S+ \(\w+\)/);
+  assert.equal(w.emu.state.serviceAccounts().length, accounts, 'the account is gone');
+  assert.equal(w.emu.state.operations().find((o) => o.method === 'ServiceAccountService/Create')?.done, false, 'its operation never finished');
+  assert.ok(took >= 280 && took < 5000, `bounded by the grace period: ${took} ms`);
+  assert.equal(w.emu.calls('ApiKeyService/Create').length, 0);
+});
+
+test('a second Ctrl-C while the account is being created names it (id included) as possibly left', async () => {
+  const w = await world(60_000);
+  const interrupter = new Interrupter();
+  const pending = w.create(['--name', 'half-made'], { interrupter, interruptGraceMs: 200 });
+  await until(() => w.emu.calls('OperationService/Get').length > 0);
+  const id = w.emu.state.serviceAccounts().find((a) => a.name === 'half-made')?.id ?? 'missing';
+  interrupter.send('SIGINT');
+  interrupter.send('SIGINT');
+  w.emu.setOperationDelay(5);
+  const res = await pending;
+  assert.deepEqual(res.exits, [130]);
+  assert.match(res.stderr, new RegExp(`Exiting at once\\. This run may have left: service account half-made \\(${id}\\) in folder ${w.ids.folderId}, being created\\.`));
+});
+
+test('--timeout while an operation will not finish: the same bounded clean-up, exit 1 with a deadline error', async () => {
+  const w = await world(60_000);
+  const accounts = w.emu.state.serviceAccounts().length;
+  const pending = w.create(['--timeout', '1s', '--json'], { interruptGraceMs: 200 });
+  await until(() => w.emu.calls('ServiceAccountService/Create').length > 0);
+  // Once the run gives up on the operation, let the clean-up's own operations finish.
+  await new Promise((r) => setTimeout(r, 1100));
+  w.emu.setOperationDelay(5);
+  const res = await pending;
+  assert.equal(res.exitCode, 1, res.stderr);
+  const err = JSON.parse(res.stderr) as { error: { code: string; message: string } };
+  assert.equal(err.error.code, 'deadline_exceeded');
+  assert.match(err.error.message, /^Gave up after --timeout 1s\. Cleaned up what this run created: service account/);
+  assert.equal(w.emu.state.serviceAccounts().length, accounts);
+});
