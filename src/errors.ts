@@ -11,6 +11,8 @@ export const EXIT_CODES = {
   usage: 2,
   auth: 3,
   needsInteraction: 4,
+  /** `list --expiring-within`: the list was printed and some keys expire within the window (a CI alarm). */
+  keysExpiring: 5,
   interrupted: 130,
 } as const;
 
@@ -23,6 +25,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT_CODES.usage, 'bad input; nothing was changed in the cloud'],
   [EXIT_CODES.auth, 'no credential, rejected token, or permission denied'],
   [EXIT_CODES.needsInteraction, 'a confirmation was needed but the session is not interactive'],
+  [EXIT_CODES.keysExpiring, 'list --expiring-within: keys expire within the window (they are listed)'],
   [EXIT_CODES.interrupted, 'interrupted (Ctrl-C); what this run created was cleaned up'],
 ];
 
@@ -84,6 +87,21 @@ export class AlreadyExistsError extends CloudError {
 export class NeedsInteractionError extends AppError {
   readonly exitCode = EXIT_CODES.needsInteraction;
   readonly code = 'needs_interaction';
+}
+
+/** The person answered "no" to a confirmation: nothing was changed. */
+export class CancelledError extends AppError {
+  readonly exitCode = EXIT_CODES.failure;
+  readonly code = 'cancelled';
+}
+
+/**
+ * `list --expiring-within` found keys: not a failure of the tool but an alarm for CI. The list has
+ * already been printed on stdout when this is thrown; the message goes to stderr.
+ */
+export class KeysExpiringError extends AppError {
+  readonly exitCode = EXIT_CODES.keysExpiring;
+  readonly code = 'keys_expiring';
 }
 
 /** SIGINT/SIGTERM. */

@@ -3,6 +3,7 @@
  * check returns undefined when the value is fine, or a short phrase saying what would be right; the
  * caller prefixes the flag name, so every usage error is one line naming the flag.
  */
+import { credentialShape } from './credential-shape.js';
 import { KNOWN_SCOPES } from './preset.js';
 
 /** Resource IDs are 20 lowercase letters and digits (`b1g…` for clouds and folders). */
@@ -57,6 +58,18 @@ export function checkScope(value: string): string | undefined {
   if (KNOWN_SCOPES.has(value)) return undefined;
   const near = closest(value, [...KNOWN_SCOPES]);
   return `unknown scope "${value}"${near ? ` (did you mean ${near}?)` : ''}; known scopes: ${[...KNOWN_SCOPES].join(', ')}`;
+}
+
+/**
+ * An API key ID (`revoke`, `rotate`). A secret pasted where its ID belongs is named by its shape,
+ * never echoed back.
+ * @param expected how the message names what was expected ('an API key ID', 'API key IDs').
+ */
+export function checkApiKeyId(value: string, expected = 'an API key ID'): string | undefined {
+  if (RESOURCE_ID.test(value)) return undefined;
+  const shape = credentialShape(value);
+  const got = shape ? `got ${shape}: a key is named by its ID, never by its secret` : `got "${value}"`;
+  return `expected ${expected}, 20 lowercase letters and digits like ajeabcdefghij0123456 (see \`aistudio-key list\`), ${got}`;
 }
 
 export function checkEndpoint(value: string): string | undefined {

@@ -1,0 +1,97 @@
+/**
+ * The folder flags shared by commands that read a folder (list, revoke, …), and their resolution in
+ * the order every command uses: --folder-id/--folder-name > YC_FOLDER_ID/YC_FOLDER_NAME >
+ * aistudio-key config > the yc profile (or the metadata service). Same rules as `create`.
+ */
+import type { ProfileDefaults } from '../auth/types.js';
+import { ENV } from '../config/env.js';
+import type { Settings } from '../config/settings.js';
+import { pickFolderTarget, resolveFolder, type Sourced, type TargetSource } from '../core/target.js';
+import { checkCloudId, checkFolderId, checkFolderName } from '../core/validate.js';
+import type { CommandContext } from './context.js';
+import type { FlagSpec, Zod } from './define.js';
+
+export interface FolderInput {
+  folderId: string | undefined;
+  folderName: string | undefined;
+  cloudId: string | undefined;
+}
+
+export function folderFlags(what: string): Record<keyof FolderInput, FlagSpec> {
+  return {
+    folderId: { flags: '--folder-id <id>', description: `folder ${what} (env: ${ENV.folderId})` },
+    folderName: { flags: '--folder-name <name>', description: `folder by name, within --cloud-id or your only cloud (env: ${ENV.folderName})` },
+    cloudId: { flags: '--cloud-id <id>', description: `cloud holding --folder-name (env: ${ENV.cloudId})` },
+  };
+}
+
+/** A string flag checked by one of core/validate's checks. */
+export function checkedString(z: Zod, check: (v: string) => string | undefined) {
+  return z
+    .string()
+    .superRefine((v, ctx) => {
+      const problem = check(v);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional();
+}
+
+/** zod fields for the folder flags; pair with `refineFolder`. */
+export function folderFields(z: Zod) {
+  return { folderId: checkedString(z, checkFolderId), folderName: checkedString(z, checkFolderName), cloudId: checkedString(z, checkCloudId) };
+}
+
+/** The one cross-flag rule of the folder flags. */
+export function refineFolder(raw: Partial<FolderInput>, ctx: { addIssue(issue: { code: 'custom'; message: string }): void }): void {
+  if (raw.folderId !== undefined && raw.folderName !== undefined) ctx.addIssue({ code: 'custom', message: '--folder-id and --folder-name: pass only one of them' });
+}
+
+function sourced(value: string | undefined, source: string): Sourced | undefined {
+  return value ? { value, source } : undefined;
+}
+
+/** Flag, env and config, in order of precedence (the yc profile comes last, once the credential is known). */
+export function folderSources(input: FolderInput, env: CommandContext['deps']['env'], settings: Settings & { path: string }): TargetSource[] {
+  return [
+    { folderId: sourced(input.folderId, '--folder-id'), folderName: sourced(input.folderName, '--folder-name'), cloudId: sourced(input.cloudId, '--cloud-id') },
+    { folderId: sourced(env[ENV.folderId], ENV.folderId), folderName: sourced(env[ENV.folderName], ENV.folderName), cloudId: sourced(env[ENV.cloudId], ENV.cloudId) },
+    {
+      folderId: sourced(settings.folderId, `config folder-id (${settings.path})`),
+      folderName: sourced(settings.folderName, `config folder-name (${settings.path})`),
+      cloudId: sourced(settings.cloudId, `config cloud-id (${settings.path})`),
+    },
+  ];
+}
+
+/** The yc profile's (or metadata service's) defaults: the lowest precedence. */
+export function profileSource(defaults: ProfileDefaults | undefined): TargetSource {
+  if (!defaults) return {};
+  return {
+    folderId: sourced(defaults.folderId, `folder-id of ${defaults.source}`),
+    folderName: sourced(defaults.folderName, `folder-name of ${defaults.source}`),
+    cloudId: sourced(defaults.cloudId, `cloud-id of ${defaults.source}`),
+  };
+}
+
+/**
+ * A lazy folder resolver for core use-cases (resolved once): picks the target by precedence and
+ * resolves a name to an ID (one lookup). Bad values from env or config are reported before the
+ * credential chain runs, a missing folder before the cloud is contacted.
+ * @throws UsageError when no source names a folder or a value is malformed; NotFoundError for an unknown name.
+ */
+export async function folderResolver(input: FolderInput, ctx: CommandContext): Promise<() => Promise<string>> {
+  const settings = await ctx.settings();
+  const sources = folderSources(input, ctx.deps.env, settings);
+  if (sources.some((s) => s.folderId || s.folderName)) pickFolderTarget(sources);
+  let resolved: Promise<string> | undefined;
+  return () => (resolved ??= resolve());
+  async function resolve(): Promise<string> {
+    const auth = await ctx.auth();
+    const target = pickFolderTarget([...sources, profileSource(auth.defaults)]);
+    const { gateway } = await ctx.cloud();
+    if (target.kind === 'name') ctx.out.progress.update(`Looking up folder ${target.folderName.value}…`);
+    const folder = await resolveFolder(gateway, target, { signal: ctx.signal });
+    ctx.out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''} from ${target.kind === 'id' ? target.folderId.source : target.folderName.source}`);
+    return folder.id;
+  }
+}

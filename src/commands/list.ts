@@ -1,0 +1,107 @@
+import { checkServiceAccountRef } from '../core/accounts.js';
+import { parseDuration } from '../core/expiry.js';
+import { listKeys, type KeySelection } from '../core/list-keys.js';
+import { EXIT_CODES, KeysExpiringError } from '../errors.js';
+import { listDocument, listText, toSecond, type ListOutcome } from '../output/list.js';
+import type { CommandContext } from './context.js';
+import { defineCommand, type Renderers, type Zod } from './define.js';
+import { checkedString, folderFields, folderFlags, folderResolver, refineFolder, type FolderInput } from './folder.js';
+
+/** The validated input of `list`. */
+export interface ListInput extends FolderInput {
+  selection: KeySelection;
+  /** --expiring-within, parsed, and as written. */
+  expiringWithin: { ms: number; text: string } | undefined;
+}
+
+function listInputSchema(z: Zod) {
+  return z
+    .object({
+      ...folderFields(z),
+      all: z.boolean().optional(),
+      serviceAccount: checkedString(z, checkServiceAccountRef),
+      expiringWithin: checkedString(z, (v) => (parseDuration(v) === undefined ? `expected a duration like 14d, 12h, 2w or 1y, got "${v}"` : undefined)),
+    })
+    .superRefine((raw, ctx) => {
+      refineFolder(raw, ctx);
+      if (raw.all && raw.serviceAccount !== undefined) ctx.addIssue({ code: 'custom', message: '--all and --service-account: pass only one of them' });
+    })
+    .transform(
+      (raw): ListInput => ({
+        folderId: raw.folderId,
+        folderName: raw.folderName,
+        cloudId: raw.cloudId,
+        selection: raw.serviceAccount !== undefined ? { kind: 'account', ref: raw.serviceAccount } : raw.all ? { kind: 'all' } : { kind: 'managed' },
+        expiringWithin: raw.expiringWithin === undefined ? undefined : { ms: parseDuration(raw.expiringWithin) ?? 0, text: raw.expiringWithin },
+      }),
+    );
+}
+
+const HELP = `
+Lists API keys, never their secrets (the cloud keeps none it could show). By default only the keys
+of service accounts aistudio-key made (labelled managed-by=aistudio-key); --all lists every
+account's keys, --service-account one account's (by ID, or by name in the folder).
+The folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then
+aistudio-key config, then the yc profile. An account given by ID needs no folder.
+
+--expiring-within <duration> keeps keys that expire within it (already expired ones included; keys
+without an expiry never match) and exits ${EXIT_CODES.keysExpiring} when any do, after printing them: an alarm for CI.
+
+Output: stdout holds only the list.
+  text   a table: KEY ID, SERVICE ACCOUNT, DESCRIPTION, SCOPES ("preset" = the nine AI Studio
+         scopes), CREATED, EXPIRES, LAST USED (dates in UTC); a summary goes to stderr
+  json   [{"id", "service_account_id", "service_account_name", "description", "scopes",
+         "created_at", "expires_at", "last_used_at"}], times RFC 3339 or null
+  yaml   the same as YAML
+
+Examples:
+  aistudio-key list --folder-id b1g0123456789abcdefg
+  aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'
+  aistudio-key list --service-account aistudio-20261127-k3x9qa
+  aistudio-key list --expiring-within 14d || echo "rotate them: aistudio-key rotate <key-id>"
+`;
+
+const render: Renderers<ListOutcome> = { text: listText, json: listDocument };
+
+export const listCommand = defineCommand({
+  name: 'list',
+  summary: 'List the API keys of the service accounts aistudio-key made (or --all, or one account)',
+  helpAfter: HELP,
+  flags: {
+    ...folderFlags('to list'),
+    all: { flags: '--all', description: 'every service account in the folder, not only those aistudio-key made' },
+    serviceAccount: { flags: '--service-account <name|id>', description: 'only this service account' },
+    expiringWithin: { flags: '--expiring-within <duration>', description: `only keys expiring within 14d, 12h…; exit ${EXIT_CODES.keysExpiring} when any do` },
+  },
+  input: (z) => listInputSchema(z),
+  run: runList,
+  render,
+});
+
+async function runList(input: ListInput, ctx: CommandContext): Promise<ListOutcome> {
+  const folder = await folderResolver(input, ctx);
+  // Without --service-account the folder is needed anyway: a missing one is reported before connecting.
+  if (input.selection.kind !== 'account') await folder();
+  const now = ctx.deps.now();
+  const { gateway } = await ctx.cloud();
+  ctx.out.progress.update('Listing API keys…');
+  const result = await listKeys(gateway, { folder, selection: input.selection, expiringWithinMs: input.expiringWithin?.ms, now }, { signal: ctx.signal });
+  const outcome: ListOutcome = { ...result, expiringText: input.expiringWithin?.text };
+  if (outcome.expiring && outcome.keys.length > 0) {
+    // An alarm, not a failure: the list goes to stdout first, then exit 5.
+    await ctx.deliver(outcome);
+    throw expiringError(outcome);
+  }
+  return outcome;
+}
+
+function expiringError(r: ListOutcome): KeysExpiringError {
+  const n = r.keys.length;
+  const shown = r.keys.slice(0, 5).map((k) => `${k.id} (${k.serviceAccountName || k.serviceAccountId}, ${k.expiresAt && k.expiresAt.getTime() <= r.now.getTime() ? 'expired' : 'expires'} ${k.expiresAt ? toSecond(k.expiresAt) : ''})`);
+  const more = n > shown.length ? ` and ${n - shown.length} more` : '';
+  return new KeysExpiringError(`${n} API key${n === 1 ? '' : 's'} expire${n === 1 ? 's' : ''} within ${r.expiringText ?? ''}: ${shown.join(', ')}${more}.`, {
+    hints: [
+      'Replace each with `aistudio-key rotate <key-id>`: a new key on the same account with the same scopes, the old one revoked once the new one is printed (--keep-old to revoke it yourself after moving your apps).',
+    ],
+  });
+}

@@ -1,0 +1,56 @@
+/**
+ * How `rotate` looks: `create`'s output for the new key, plus what it replaces. JSON and YAML are
+ * create's document plus `"revoked": [ids]` (the old key's ID, or [] with --keep-old); env is
+ * create's env exactly; text is create's rows plus a `Replaces` row. The result is written before
+ * the old key is revoked, so `revoked` names what the run revokes once its output is taken; a
+ * non-zero exit says that did not happen (stderr names the key).
+ */
+import type { RotateKeyOutcome, RotateKeyResult } from '../core/rotate-key.js';
+import { isManagedAccount, managedLabelText } from '../core/accounts.js';
+import { createdDocument, createEnv, createText, type CreatedDocument } from './create.js';
+import type { TextSink } from './text.js';
+
+export type RotatedDocument = CreatedDocument & { revoked: string[] };
+
+/** json and yaml. */
+export function rotateDocument(r: RotateKeyResult): RotatedDocument {
+  return { ...createdDocument(r), revoked: [...r.revoked] };
+}
+
+export function rotateEnv(r: RotateKeyResult): string {
+  return createEnv({ kind: 'created', result: r });
+}
+
+export function rotateText(r: RotateKeyResult, out: TextSink): void {
+  createText({ kind: 'created', result: r }, out);
+  const old = r.revoked.includes(r.replaced.id) ? r.replaced.id : `${r.replaced.id} (kept: --keep-old)`;
+  out.line(`${out.style.bold('Replaces'.padEnd(16))}${old}`);
+}
+
+/**
+ * Lines for stderr once the rotation is done. `routine` lines (the old key revoked) are for a person
+ * reading text; the others are worth saying in every format.
+ */
+export function rotateNotes(o: RotateKeyOutcome): Array<{ text: string; routine: boolean }> {
+  const notes: Array<{ text: string; routine: boolean }> = [];
+  const sa = `${o.serviceAccount.name} (${o.serviceAccount.id})`;
+  switch (o.old) {
+    case 'revoked':
+      notes.push({ text: `Revoked the old API key ${o.replaced.id}; apps still using it stop working now.`, routine: true });
+      break;
+    case 'already-gone':
+      notes.push({ text: `The old API key ${o.replaced.id} was already gone (revoked meanwhile); nothing left to revoke.`, routine: false });
+      break;
+    case 'kept':
+      notes.push({ text: `Kept the old API key ${o.replaced.id} (--keep-old). Once apps use the new key: aistudio-key revoke --yes ${o.replaced.id}`, routine: false });
+      break;
+  }
+  if (!isManagedAccount(o.serviceAccount)) {
+    notes.push({
+      text: `Service account ${sa} was not made by aistudio-key (no ${managedLabelText()} label); its key was rotated all the same. \`aistudio-key list\` shows its keys with --all or --service-account.`,
+      routine: false,
+    });
+  }
+  if (o.rolesUnread !== undefined) notes.push({ text: `Could not read the roles of ${sa} on folder ${o.serviceAccount.folderId} (${o.rolesUnread}); the output lists none. Rotation changes no roles.`, routine: false });
+  return notes;
+}
