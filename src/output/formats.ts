@@ -28,3 +28,27 @@ export function formatEnv(pairs: ReadonlyArray<readonly [string, string]>): stri
     })
     .join('');
 }
+
+/**
+ * Characters a dotenv value may hold bare. Every reader we target takes such a value verbatim:
+ * bash `source` (no expansion, globbing or word splitting can happen), the `dotenv` npm parser and
+ * Node's `util.parseEnv` (an unquoted value runs to `#` or the line end, trimmed), and GitLab's
+ * dotenv report and `docker --env-file`, which do NOT strip quotes — so quoting, the usual cure,
+ * would corrupt the value there. API key secrets, key and folder IDs fit.
+ */
+const DOTENV_BARE = /^[A-Za-z0-9_.,:/+=@%-]*$/;
+
+/**
+ * NAME=value lines for dotenv loaders and GitLab's dotenv report (`--format dotenv`).
+ * @throws Error for a value that no single spelling reads back the same everywhere (quotes,
+ *   spaces, `$`, `#`, newlines): a bug guard, since our values never hold them.
+ */
+export function formatDotenv(pairs: ReadonlyArray<readonly [string, string]>): string {
+  return pairs
+    .map(([name, value]) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a variable name: ${name}`);
+      if (!DOTENV_BARE.test(value)) throw new Error(`the value of ${name} holds characters a dotenv file cannot carry unquoted`);
+      return `${name}=${value}\n`;
+    })
+    .join('');
+}

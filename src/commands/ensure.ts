@@ -1,0 +1,196 @@
+import { runMarker } from '../core/create-key.js';
+import { ensureKey, type EnsureEvent, type EnsureResult, type EnsureStep } from '../core/ensure.js';
+import { parseDuration, resolveExpiry } from '../core/expiry.js';
+import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
+import { checkSecretRef } from '../core/targets/lockbox.js';
+import { checkDescription, checkFolderId, checkRole, checkScope, checkServiceAccountName, parseList } from '../core/validate.js';
+import { ensureDocument, ensureText } from '../output/ensure.js';
+import type { CommandContext } from './context.js';
+import { defineCommand, type Zod } from './define.js';
+import { checkedString, folderFields, folderFlags, folderResolver, refineFolder, type FolderInput } from './folder.js';
+
+/** The validated input of `ensure`. */
+export interface EnsureCommandInput extends FolderInput {
+  serviceAccount: string;
+  toLockbox: string;
+  /** undefined: the account's folder. */
+  lockboxFolderId: string | undefined;
+  rotateBeforeMs: number;
+  /** undefined: the key never expires. */
+  expiresInMs: number | undefined;
+  description: string;
+  roles: string[];
+  scopes: string[];
+}
+
+const DEFAULT_ROTATE_BEFORE = '14d';
+
+function durationCheck(v: string): string | undefined {
+  return parseDuration(v) === undefined ? `expected a duration like 14d, 12h, 2w or 1y, got "${v}"` : undefined;
+}
+
+function listCheck(check: (v: string) => string | undefined, what: string) {
+  return (v: string): string | undefined => {
+    const items = parseList(v);
+    if (items.length === 0) return `give at least one ${what} (a comma-separated list)`;
+    for (const item of items) {
+      const problem = check(item);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+}
+
+function ensureInputSchema(z: Zod) {
+  return z
+    .object({
+      ...folderFields(z),
+      serviceAccount: checkedString(z, checkServiceAccountName),
+      toLockbox: checkedString(z, checkSecretRef),
+      lockboxFolderId: checkedString(z, checkFolderId),
+      rotateBefore: checkedString(z, durationCheck),
+      expiresIn: checkedString(z, durationCheck),
+      expiry: z.boolean().optional(),
+      description: checkedString(z, checkDescription),
+      roles: checkedString(z, listCheck(checkRole, 'role')),
+      scopes: checkedString(z, listCheck(checkScope, 'scope')),
+    })
+    .superRefine((raw, ctx) => {
+      refineFolder(raw, ctx);
+      if (raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--service-account: required (the name of the account whose key the secret holds)' });
+      if (raw.toLockbox === undefined) ctx.addIssue({ code: 'custom', message: '--to-lockbox: required (the Lockbox secret that holds the live key)' });
+      if (raw.expiresIn !== undefined && raw.expiry === false) ctx.addIssue({ code: 'custom', message: '--expires-in and --no-expiry: pass only one of them' });
+      const rotate = parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0;
+      const lifetime = raw.expiry === false ? undefined : parseDuration(raw.expiresIn ?? DEFAULT_EXPIRES_IN);
+      if (lifetime !== undefined && lifetime <= rotate) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `--rotate-before ${raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE} is not shorter than the key lifetime (--expires-in ${raw.expiresIn ?? DEFAULT_EXPIRES_IN}): every run would rotate`,
+        });
+      }
+    })
+    .transform(
+      (raw): EnsureCommandInput => ({
+        folderId: raw.folderId,
+        folderName: raw.folderName,
+        cloudId: raw.cloudId,
+        serviceAccount: raw.serviceAccount ?? '',
+        toLockbox: raw.toLockbox ?? '',
+        lockboxFolderId: raw.lockboxFolderId,
+        rotateBeforeMs: parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0,
+        expiresInMs: raw.expiry === false ? undefined : parseDuration(raw.expiresIn ?? DEFAULT_EXPIRES_IN),
+        description: raw.description ?? DEFAULT_DESCRIPTION,
+        roles: raw.roles === undefined ? [...PRESET_ROLES] : parseList(raw.roles),
+        scopes: raw.scopes === undefined ? [...PRESET_SCOPES] : parseList(raw.scopes),
+      }),
+    );
+}
+
+const HELP = `
+The idempotent CI bootstrap: safe to run on every pipeline run. The Lockbox secret holds the live
+key as entries api-key-id and api-key. Each run reads it and:
+  - the key exists, belongs to --service-account and expires later than --rotate-before from now:
+    nothing is changed ("up to date" on stderr, exit 0);
+  - otherwise: the account is created if missing (labelled managed-by=aistudio-key; only missing
+    roles are added, in one add-only change), a key is issued and written as a new version of the
+    secret (created in the folder if missing), then the previous key is revoked.
+Concurrent runs: the new version is based on the version read at the start and checked after the
+write; a run that finds another run's version revokes its own key ("superseded", exit 0).
+If the write fails, the new key is revoked and what the run created removed.
+
+Reading the secret needs lockbox.payloadViewer, writing it lockbox.editor (on the secret or folder).
+The secret is never printed. JSON: {"status", "reason", "lockbox": {"secret_id", "version_id"},
+"api_key": {...}, "service_account": {...}, "roles_added", "previous_key"}.
+
+Examples:
+  aistudio-key ensure --folder-id b1g0123456789abcdefg --service-account ci-ai-studio --to-lockbox ai-studio-key
+  aistudio-key ensure --service-account ci-ai-studio --to-lockbox e6q0123456789abcdefg --rotate-before 30d --json
+`;
+
+export const ensureCommand = defineCommand({
+  name: 'ensure',
+  summary: 'Keep a live AI Studio key in a Lockbox secret: rotate only when missing or expiring (for CI)',
+  helpAfter: HELP,
+  flags: {
+    ...folderFlags('of the service account'),
+    serviceAccount: { flags: '--service-account <name>', description: 'service account whose key the secret holds (created if missing)' },
+    toLockbox: { flags: '--to-lockbox <secret>', description: 'Lockbox secret name or ID holding api-key-id and api-key (created if missing)' },
+    lockboxFolderId: { flags: '--lockbox-folder-id <id>', description: 'folder of the secret, when not the account\'s' },
+    rotateBefore: { flags: '--rotate-before <duration>', description: `rotate when the key expires within this (default: ${DEFAULT_ROTATE_BEFORE})` },
+    expiresIn: { flags: '--expires-in <duration>', description: `lifetime of a new key (default: ${DEFAULT_EXPIRES_IN})` },
+    expiry: { flags: '--no-expiry', description: 'new keys never expire (then only a missing key is replaced)' },
+    description: { flags: '--description <text>', description: 'description of a new account and key' },
+    roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },
+    scopes: { flags: '--scopes <list>', description: 'comma list of key scopes replacing the preset' },
+  },
+  input: (z) => ensureInputSchema(z),
+  run: runEnsure,
+  render: { text: ensureText, json: ensureDocument },
+});
+
+async function runEnsure(input: EnsureCommandInput, ctx: CommandContext): Promise<EnsureResult> {
+  const folder = await folderResolver(input, ctx);
+  const folderId = await folder();
+  const now = ctx.deps.now();
+  const { gateway } = await ctx.cloud();
+  const runId = newRunId(ctx.deps.randomInt);
+  ctx.out.debug(`run marker on a new API key: ${runMarker(runId)}`);
+  return ensureKey(
+    gateway,
+    {
+      folderId,
+      serviceAccountName: input.serviceAccount,
+      lockbox: { ref: input.toLockbox, folderId: input.lockboxFolderId ?? folderId },
+      rotateBeforeMs: input.rotateBeforeMs,
+      description: input.description,
+      roles: input.roles,
+      scopes: input.scopes,
+      expiresAt: input.expiresInMs === undefined ? undefined : resolveExpiry({ kind: 'in', ms: input.expiresInMs, text: '' }, now),
+      now,
+    },
+    {
+      signal: ctx.signal,
+      waitSignal: ctx.waitSignal,
+      runId,
+      onEvent: (event) => onEvent(event, ctx),
+      onSecret: (secret) => ctx.redactor.add(secret),
+    },
+  );
+}
+
+const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+function newRunId(randomInt: (max: number) => number): string {
+  let id = '';
+  for (let i = 0; i < 10; i++) id += RUN_ID_ALPHABET[randomInt(RUN_ID_ALPHABET.length)] ?? 'x';
+  return id;
+}
+
+const STEP_TEXT: Record<EnsureStep, string> = {
+  'read': 'Reading the Lockbox secret and the service account…',
+  'prepare-account': 'Preparing the service account…',
+  'issue-key': 'Issuing the API key…',
+  'write-secret': 'Writing the key to Lockbox…',
+  'verify': 'Checking the secret…',
+  'revoke-previous': 'Revoking the previous key…',
+  'clean-up': 'Cleaning up what this run created…',
+};
+
+function onEvent(event: EnsureEvent, ctx: CommandContext): void {
+  switch (event.type) {
+    case 'step':
+      ctx.out.progress.update(STEP_TEXT[event.step]);
+      break;
+    case 'created':
+      ctx.track(event.kind, event.description);
+      ctx.out.debug(`created ${event.description}`);
+      break;
+    case 'removed':
+      ctx.untrack(event.kind);
+      ctx.out.debug(`removed ${event.kind}`);
+      break;
+    case 'note':
+      ctx.out.debug(event.text);
+      break;
+  }
+}
