@@ -1,11 +1,14 @@
 /**
  * The commander root: global flags, help with the exit-code table, and one loop that registers
- * every command definition (STYLE.md §2).
+ * every command (STYLE.md §2). Commands are registered from their specs (src/commands/manifest.ts,
+ * generated from the definitions): help needs no command module, and a command loads its full
+ * definition (core and output imports) only when it runs.
  */
 import { Command, Option } from 'commander';
-import { COMMANDS } from './commands/index.js';
-import type { AnyCommand, FlagSpec } from './commands/define.js';
+import type { FlagSpec } from './commands/define.js';
 import { GLOBAL_FLAGS } from './commands/global.js';
+import { COMMAND_SPECS } from './commands/manifest.js';
+import type { CommandSpec } from './commands/spec.js';
 import { createRunState, type RunState } from './commands/run-state.js';
 import type { Deps } from './deps.js';
 import { EXIT_CODE_HELP } from './errors.js';
@@ -26,13 +29,13 @@ function option(spec: FlagSpec): Option {
   return new Option(spec.flags, spec.env ? `${spec.description} (env: ${spec.env})` : spec.description);
 }
 
-function register(root: Command, def: AnyCommand, deps: Deps, state: RunState): void {
+function register(root: Command, def: CommandSpec, deps: Deps, state: RunState): void {
   const cmd = root.command(def.name).description(def.summary).allowExcessArguments(false);
   for (const spec of Object.values(def.flags)) cmd.addOption(option(spec));
-  const formats = ['text', ...(def.render.json ? ['json', 'yaml'] : []), ...(def.render.env ? ['env'] : [])];
+  const formats = def.formats;
   if (formats.length > 1) {
     cmd.addOption(new Option('--format <format>', `output format: ${formats.join(', ')} (default: text)`));
-    if (def.render.json) cmd.addOption(new Option('--json', 'same as --format json'));
+    if (formats.includes('json')) cmd.addOption(new Option('--json', 'same as --format json'));
   }
   // Remember the format while parsing, so even a parse error prints in the format asked for.
   cmd.on('option:format', (value: string) => {
@@ -45,9 +48,9 @@ function register(root: Command, def: AnyCommand, deps: Deps, state: RunState): 
   // commander passes the positional arguments first, then the options, then the command itself.
   cmd.action(async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
-    // Loaded on use: --help should not pay for the runner's imports.
-    const { runCommand } = await import('./commands/runner.js');
-    await runCommand(def, command, root, deps, state);
+    // Loaded on use: --help should not pay for the runner's imports, nor for any command's.
+    const [{ runCommand }, definition] = await Promise.all([import('./commands/runner.js'), def.load()]);
+    await runCommand(definition, command, root, deps, state);
   });
 }
 
@@ -70,6 +73,6 @@ export function createProgram(deps: Deps): Program {
   root.on('option:debug', () => {
     state.debug = true;
   });
-  for (const def of COMMANDS) register(root, def, deps, state);
+  for (const spec of COMMAND_SPECS) register(root, spec, deps, state);
   return { command: root, state };
 }

@@ -3,7 +3,6 @@
  * else YC_PROFILE, else the file's `current`. Read once per resolution by chain.ts.
  */
 import { join } from 'node:path';
-import { parse, YAMLError } from 'yaml';
 import { UsageError } from '../errors.js';
 import { ENV } from '../config/env.js';
 import type { AuthDeps, AuthFlags, ProfileDefaults } from './types.js';
@@ -56,6 +55,8 @@ export async function lookupYcProfile(flags: AuthFlags, deps: AuthDeps): Promise
     return { found: false, path, reason, explicit, ...(error ? { error } : {}) };
   }
 
+  // yaml (~70 files) loads only when there is a yc config to parse.
+  const { parse, YAMLError } = await import('yaml');
   let doc: unknown;
   try {
     doc = parse(text, { logLevel: 'error' });

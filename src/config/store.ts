@@ -1,10 +1,13 @@
 /**
- * The conf-backed settings file. Loaded with a dynamic import by the commands that need it: conf
- * pulls in ajv, which `--help` and `--version` should not pay for.
+ * The settings file, read and written. Reads go through src/config/file.ts (fs and zod, no conf);
+ * writes go through conf (atomic write, 0600). Loaded with a dynamic import by `config`: importing
+ * this module loads conf and ajv (~150 files), so code that only reads the settings (the runner)
+ * imports src/config/file.ts instead.
  */
 import Conf from 'conf';
+import { PROJECT_NAME, readSettingsFile, settingsPath } from './file.js';
+import type { SettingKey, Settings } from './settings.js';
 import { UsageError } from '../errors.js';
-import { SETTING_FLAGS, settingsSchema, type SettingKey, type Settings } from './settings.js';
 
 export interface SettingsStore {
   /** Absolute path of the file (it may not exist yet). */
@@ -17,36 +20,38 @@ export interface SettingsStore {
 
 /**
  * Opens the settings file in `configDir` (default: conf's per-OS location for "aistudio-key").
- * @throws UsageError when the file exists but is not JSON.
+ * Nothing is read until `read`, `set` or `unset`.
+ * @throws UsageError (from `set`/`unset`) when the file exists but is not JSON.
  */
 export function openSettingsStore(configDir: string | undefined): SettingsStore {
-  let conf: Conf<Record<string, unknown>>;
-  try {
-    conf = new Conf<Record<string, unknown>>({
-      projectName: 'aistudio-key',
-      projectSuffix: '',
-      ...(configDir ? { cwd: configDir } : {}),
-      configFileMode: 0o600,
-      accessPropertiesByDotNotation: false,
-    });
-  } catch (error) {
-    throw new UsageError(`The aistudio-key config file is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix or delete it.`, { cause: error });
-  }
+  const options = {
+    projectName: PROJECT_NAME,
+    projectSuffix: '',
+    ...(configDir ? { cwd: configDir } : {}),
+    configFileMode: 0o600,
+    accessPropertiesByDotNotation: false,
+  };
+  // conf reads the file when constructed: only a write constructs it.
+  let conf: Conf<Record<string, unknown>> | undefined;
+  const writer = (): Conf<Record<string, unknown>> => {
+    if (conf) return conf;
+    try {
+      conf = new Conf<Record<string, unknown>>(options);
+    } catch (error) {
+      throw new UsageError(`The aistudio-key config file is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix or delete it.`, { cause: error });
+    }
+    return conf;
+  };
+  // The path conf writes to (test/unit/config-store.test.ts checks the two agree).
+  const path = settingsPath(configDir);
   return {
-    path: conf.path,
-    read() {
-      const parsed = settingsSchema.safeParse(conf.store);
-      if (parsed.success) return parsed.data;
-      const issue = parsed.error.issues[0];
-      const key = String(issue?.path[0] ?? '');
-      const flag = SETTING_FLAGS[key as SettingKey] ?? key;
-      throw new UsageError(`config ${flag} in ${conf.path}: ${issue?.message ?? 'invalid'}; fix it with \`aistudio-key config set ${flag} <value>\``);
-    },
+    path,
+    read: () => readSettingsFile(path),
     set(key, value) {
-      conf.set(key, value);
+      writer().set(key, value);
     },
     unset(key) {
-      conf.delete(key);
+      writer().delete(key);
     },
   };
 }

@@ -1,7 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import Conf from 'conf';
+import { readSettings, settingsPath } from '../../src/config/file.js';
 import { openSettingsStore } from '../../src/config/store.js';
 import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/run-cli.js';
@@ -35,4 +40,55 @@ test('a file that is not JSON is a usage error saying to fix or delete it', () =
   const dir = tempDir();
   writeFileSync(join(dir, 'config.json'), '{ not json');
   assert.throws(() => openSettingsStore(dir).read(), (e: unknown) => e instanceof UsageError && /not valid JSON.*fix or delete it/.test(e.message));
+});
+
+test('reads see what conf wrote, through readSettings (no conf) as through the store', () => {
+  const dir = tempDir();
+  openSettingsStore(dir).set('endpoint', '127.0.0.1:4443');
+  assert.deepEqual(readSettings(dir), { endpoint: '127.0.0.1:4443', path: join(dir, 'config.json') });
+  writeFileSync(join(dir, 'config.json'), '[]');
+  assert.throws(() => readSettings(dir), (e: unknown) => e instanceof UsageError && /not valid JSON.*fix or delete it/.test(e.message));
+});
+
+test('unset repairs a malformed value; a file that is not JSON fails set too', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ format: 'xml', folderId: 'b1gfolder00000000001' }));
+  openSettingsStore(dir).unset('format');
+  assert.deepEqual(openSettingsStore(dir).read(), { folderId: 'b1gfolder00000000001' });
+  writeFileSync(join(dir, 'config.json'), '{ not json');
+  assert.throws(() => openSettingsStore(dir).set('format', 'json'), (e: unknown) => e instanceof UsageError && /not valid JSON.*fix or delete it/.test(e.message));
+});
+
+test("the default location is conf's (env-paths' config directory for aistudio-key)", () => {
+  const saved = process.env.XDG_CONFIG_HOME;
+  const xdg = tempDir();
+  process.env.XDG_CONFIG_HOME = xdg;
+  try {
+    const conf = new Conf({ projectName: 'aistudio-key', projectSuffix: '' });
+    assert.equal(settingsPath(undefined), conf.path);
+    assert.equal(openSettingsStore(undefined).path, conf.path);
+  } finally {
+    if (saved === undefined) delete process.env.XDG_CONFIG_HOME;
+    else process.env.XDG_CONFIG_HOME = saved;
+  }
+  assert.equal(settingsPath(undefined, { platform: 'linux', env: {}, homedir: '/home/u' }), '/home/u/.config/aistudio-key/config.json');
+  assert.equal(settingsPath(undefined, { platform: 'darwin', env: {}, homedir: '/Users/u' }), '/Users/u/Library/Preferences/aistudio-key/config.json');
+  assert.equal(settingsPath('/etc/ak', { platform: 'linux', env: { XDG_CONFIG_HOME: '/x' }, homedir: '/home/u' }), '/etc/ak/config.json');
+});
+
+test('reading the settings loads neither conf nor ajv (module graph)', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ format: 'json' }));
+  const modules = join(dir, 'modules.txt');
+  const code = `import { readSettings } from './src/config/file.ts'; if (readSettings(${JSON.stringify(dir)}).format !== 'json') process.exit(3);`;
+  const recorder = fileURLToPath(new URL('../bench/record-modules.mjs', import.meta.url));
+  const root = fileURLToPath(new URL('../../', import.meta.url));
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', '--import', recorder, '--input-type=module', '-e', code], {
+    cwd: root,
+    env: { PATH: process.env.PATH, HOME: dir, RECORD_MODULES_FILE: modules },
+  });
+  const urls = readFileSync(modules, 'utf8').split('\n');
+  assert.ok(urls.some((u) => u.endsWith('/src/config/file.ts')), 'sanity: the recorder saw src/config/file.ts');
+  assert.ok(urls.some((u) => u.includes('/node_modules/zod/')), 'sanity: the schema (zod) did load');
+  assert.deepEqual(urls.filter((u) => /\/node_modules\/(conf|ajv|ajv-formats|atomically|env-paths)\//.test(u)), []);
 });

@@ -67,6 +67,16 @@ function forbiddenIn(urls: string[]): string[] {
   return urls.filter((u) => FORBIDDEN.test(u));
 }
 
+/** Packages help must not load either: the runner's zod, the settings writer's conf (and ajv), yc's yaml. */
+const HELP_FORBIDDEN = /\/node_modules\/(zod|conf|ajv|yaml)\//;
+/** Of src/commands/, help loads only the root's pieces and the generated specs, never a command's definition. */
+const HELP_COMMANDS = /\/(dist|src)\/commands\/(global|run-state|manifest|spec)\.[jt]s$/;
+
+/** What a help run loaded that it should not have: heavy packages, command definitions, the runner. */
+function helpExtras(urls: string[]): string[] {
+  return urls.filter((u) => HELP_FORBIDDEN.test(u) || (/\/(dist|src)\/commands\//.test(u) && !HELP_COMMANDS.test(u)));
+}
+
 // Each case is a child process of ~0.1-0.3 s; run them side by side.
 describe('start-up module graph', { concurrency: 4 }, () => {
   for (const args of [['--version'], ['--help'], ['create', '--help']]) {
@@ -78,6 +88,10 @@ describe('start-up module graph', { concurrency: 4 }, () => {
       assert.ok(urls.some((u) => u.endsWith('/dist/main.js')), 'sanity: the recorder saw dist/main.js');
       t.diagnostic(`${label}: ${urls.length} files; ${packageSummary(urls)}`);
       assert.deepEqual(forbiddenIn(urls), []);
+      if (label !== '--version') {
+        // Help is registered from src/commands/manifest.ts: no command module, no zod, conf or yaml.
+        assert.deepEqual(helpExtras(urls), []);
+      }
       if (label === '--version') {
         // The fast path in src/main.ts: no package at all, not even commander.
         assert.deepEqual(urls.filter((u) => u.includes('/node_modules/')), []);
@@ -91,6 +105,7 @@ describe('start-up module graph', { concurrency: 4 }, () => {
       const urls = await loadedModules(['--input-type=module', '-e', SRC_ENTRY, '--', ...args], { pre: ['--import', 'tsx'] });
       assert.ok(urls.some((u) => u.endsWith('/src/main.ts')), 'sanity: the recorder saw src/main.ts');
       assert.deepEqual(forbiddenIn(urls), []);
+      if (args.includes('--help')) assert.deepEqual(helpExtras(urls), []);
     });
   }
 
@@ -121,6 +136,17 @@ describe('start-up module graph', { concurrency: 4 }, () => {
     } finally {
       await rm(copy, { recursive: true, force: true });
     }
+  });
+
+  test('the help check flags a command definition and zod (create --dry-run loads both)', async () => {
+    const urls = await loadedModules(['bin/aistudio-key.js', 'create', '--dry-run', '--folder-id', 'b1g0123456789abcdefg', '--endpoint', '127.0.0.1:1', '--retries', '0'], {
+      env: { YC_IAM_TOKEN: `t1.${'a'.repeat(40)}`, YC_METADATA_ADDR: '127.0.0.1:1' },
+      mustSucceed: false,
+    });
+    const extras = helpExtras(urls);
+    assert.ok(extras.some((u) => u.endsWith('/dist/commands/create.js')), 'the create definition is flagged');
+    assert.ok(extras.some((u) => u.includes('/node_modules/zod/')), 'zod is flagged');
+    assert.ok(!extras.some((u) => u.includes('/node_modules/yaml/')), 'no yc config here, so yaml is not loaded');
   });
 
   test('the check sees the cloud layer when the CLI does load it (create connecting to a closed port)', async () => {
