@@ -44,7 +44,11 @@ describe('IamTokenService.Create', () => {
   });
 
   it('rejects an unknown OAuth token with UNAUTHENTICATED', async () => {
-    await rejectsWith(iam.create({ yandexPassportOauthToken: ids.userOauthToken.slice(0, -1) + '_', jwt: undefined }), 'UNAUTHENTICATED');
+    // Change the last character to one it is not, so the token is certainly unknown.
+    const last = ids.userOauthToken.slice(-1) === '_' ? '-' : '_';
+    const unknown = ids.userOauthToken.slice(0, -1) + last;
+    assert.notEqual(unknown, ids.userOauthToken);
+    await rejectsWith(iam.create({ yandexPassportOauthToken: unknown, jwt: undefined }), 'UNAUTHENTICATED');
   });
 
   it('needs exactly one of the two credentials (INVALID_ARGUMENT for neither or both)', async () => {
