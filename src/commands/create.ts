@@ -17,9 +17,13 @@ import {
   parseList,
 } from '../core/validate.js';
 import { UsageError } from '../errors.js';
-import { createDocument, createEnv, createText, type CreateOutcome } from '../output/create.js';
+import { createDocument, createDotenv, createEnv, createText, type CreateOutcome } from '../output/create.js';
+import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredOutcome, type SecretFileFormat } from '../output/delivery.js';
+import type { TextSink } from '../output/text.js';
+import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
+import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
 
 /** The validated input of `create` (what the parse-contract tests see). */
 export interface CreateInput {
@@ -34,7 +38,12 @@ export interface CreateInput {
   roles: string[];
   scopes: string[];
   dryRun: boolean;
+  /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id. */
+  targets: TargetsInput;
 }
+
+/** What `create` prints: the key (stdout holds the secret), the key delivered elsewhere, or a plan. */
+export type CreateRunOutcome = CreateOutcome | DeliveredOutcome;
 
 export const DEFAULT_EXPIRY_MS = parseDuration(DEFAULT_EXPIRES_IN) ?? 0;
 
@@ -80,6 +89,7 @@ function createInputSchema(z: Zod, now: Date) {
       roles: list(checkRole, 'role'),
       scopes: list(checkScope, 'scope'),
       dryRun: z.boolean().optional(),
+      ...targetFields(z),
     })
     .superRefine((raw, ctx) => {
       if (raw.folderId !== undefined && raw.folderName !== undefined) {
@@ -87,6 +97,7 @@ function createInputSchema(z: Zod, now: Date) {
       }
       const expiryFlags = [raw.expiresAt !== undefined, raw.expiresIn !== undefined, raw.expiry === false].filter(Boolean).length;
       if (expiryFlags > 1) ctx.addIssue({ code: 'custom', message: '--expires-at, --expires-in and --no-expiry: pass at most one of them' });
+      refineTargets(raw, ctx);
     })
     .transform((raw): CreateInput => {
       let expiry: ExpiryChoice | undefined;
@@ -103,6 +114,7 @@ function createInputSchema(z: Zod, now: Date) {
         roles: raw.roles === undefined ? [...PRESET_ROLES] : parseList(raw.roles),
         scopes: raw.scopes === undefined ? [...PRESET_SCOPES] : parseList(raw.scopes),
         dryRun: raw.dryRun === true,
+        targets: targetsInput(raw),
       };
     });
 }
@@ -131,12 +143,25 @@ Output: stdout holds only the result. The secret is printed once; it cannot be r
   json   {"secret", "api_key": {...}, "service_account": {...}, "roles": [...]}
   yaml   the same document as YAML
   env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
+  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report
+
+Targets (checked before anything is created; if writing to one fails, the key is revoked):
+  --out-file <path>     the result with the secret, in --format (text means env), mode 0600,
+                        written atomically; an existing file is refused without --force
+  --github-output       GitHub Actions: ::add-mask:: for the secret first on stdout, then step
+                        outputs api-key-id and api-key (refused outside Actions)
+  --to-lockbox <secret> a new version of the Lockbox secret (name or ID; created if missing) with
+                        entries api-key-id and api-key; --lockbox-folder-id when not the account's folder
+  With any target, stdout carries no secret: JSON shows where it went ("lockbox": {"secret_id",
+  "version_id"}, "out_file", "github_output") instead of "secret"; env/dotenv omit YC_API_KEY.
 
 Examples:
   aistudio-key create --folder-id b1g0123456789abcdefg
   aistudio-key create --folder-name default --json | jq -r .secret
   source <(aistudio-key create --format env --expires-in 30d)
   aistudio-key create --dry-run --folder-id b1g0123456789abcdefg
+  aistudio-key create --out-file .env.aistudio --format dotenv
+  aistudio-key create --to-lockbox ai-studio-key --json
 `;
 
 export const createCommand = defineCommand({
@@ -155,17 +180,19 @@ export const createCommand = defineCommand({
     roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },
     scopes: { flags: '--scopes <list>', description: 'comma list of key scopes replacing the preset' },
     dryRun: { flags: '--dry-run', description: 'resolve the folder, check read-only, print the plan; change nothing' },
+    ...TARGET_FLAGS,
   },
   input: (z, { now }) => createInputSchema(z, now),
   run: runCreate,
   render: {
-    text: createText,
-    json: createDocument,
-    env: createEnv,
+    text: (o: CreateRunOutcome, out: TextSink) => (o.kind === 'delivered' ? deliveredText(o.result, o.receipts, out) : createText(o, out)),
+    json: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredDocument(o.result, o.receipts) : createDocument(o)),
+    env: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredEnv(o.result, o.receipts, 'env') : createEnv(o)),
+    dotenv: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredEnv(o.result, o.receipts, 'dotenv') : createDotenv(o)),
   },
 });
 
-async function runCreate(input: CreateInput, ctx: CommandContext): Promise<CreateOutcome> {
+async function runCreate(input: CreateInput, ctx: CommandContext): Promise<CreateRunOutcome> {
   const { deps, out } = ctx;
   const settings = await ctx.settings();
   const sources = targetSources(input, ctx.deps.env, settings);
@@ -182,6 +209,8 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   const folder = await resolveFolder(gateway, target, { signal: ctx.signal });
   out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''}; expires: ${expiresAt ? rfc3339(expiresAt) : 'never'}`);
   const coreInput = { folderId: folder.id, name, description: input.description, roles: input.roles, scopes: input.scopes, expiresAt };
+  // Every target is checked (read-only) before anything is created, dry run included.
+  const prepared = await prepareTargets(input.targets, ctx, { folderId: folder.id, fileFormat: secretFileFormat(ctx.mode.format) });
 
   if (input.dryRun) {
     out.progress.update('Checking (read-only)…');
@@ -190,19 +219,28 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
 
   const runId = newRunId(deps.randomInt);
   out.debug(`run marker on the API key: ${runMarker(runId)}`);
+  let receipts: DeliveryReceipt[] | undefined;
   const result = await createKey(gateway, coreInput, {
     signal: ctx.signal,
     waitSignal: ctx.waitSignal,
     newName: input.name === undefined ? newName : undefined,
     runId,
     onEvent: (event) => onEvent(event, ctx, coreInput.roles.length),
-    // The last step: stdout gets the result now; if it cannot take it, createKey revokes the key.
+    // The last step: the targets (or stdout) get the result now; if one cannot take it, createKey revokes the key.
     deliver: async (created) => {
       ctx.redactor.add(created.secret);
-      await ctx.deliver({ kind: 'created', result: created } satisfies CreateOutcome);
+      if (prepared) receipts = await prepared.deliver(created);
+      else await ctx.deliver({ kind: 'created', result: created } satisfies CreateOutcome);
     },
   });
+  // Delivered to targets: stdout gets the result without the secret once the key is safely kept.
+  if (receipts) return { kind: 'delivered', result, receipts };
   return { kind: 'created', result };
+}
+
+/** The format of --out-file: the run's --format, text meaning env. */
+export function secretFileFormat(format: CommandContext['mode']['format']): SecretFileFormat {
+  return format === 'text' ? 'env' : format;
 }
 
 const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';

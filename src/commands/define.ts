@@ -30,6 +30,8 @@ export interface Renderers<R> {
   json?(result: R): unknown;
   /** env: NAME='value' lines. */
   env?(result: R): string;
+  /** dotenv: NAME=value lines for dotenv loaders and GitLab's dotenv report. */
+  dotenv?(result: R): string;
 }
 
 export interface CommandDefinition<I, R> {

@@ -7,7 +7,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     "name": "create",
     "summary": "Create a service account with the AI Studio roles and an API key for it; print the key once",
-    "helpAfter": "\nThe AI Studio preset (what the console's \"Create API key\" button does):\n  roles on the folder  ai.editor, serverless.mcpGateways.invoker, serverless.mcpGateways.anonymousInvoker, serverless.workflows.executor, search-api.webSearch.user\n  key scopes           yc.ai.imageGeneration.execute, yc.ai.languageModels.execute, yc.ai.speechkitStt.execute, yc.ai.speechkitTts.execute, yc.ai.translate.execute, yc.ai.vision.execute, yc.search-api.execute, yc.serverless.containers.invoke, yc.serverless.functions.invoke\n  The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by\n  itself it cannot call MCP gateways or workflows; add them with --scopes if it must.\n\nDefaults:\n  --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa\n  --expires-in   90d (the key expires 90 days from now); `aistudio-key config set expires-in` changes it,\n                 --no-expiry makes a key that never expires. A date alone (2027-01-31) means 00:00 UTC.\n  --description  \"AI Studio API key (created by aistudio-key)\", on the account and the key; the key's\n                 ends with a run marker, [aistudio-key run <id>], by which a run finds a key whose\n                 creation answer was lost (the text is shortened if both would exceed 256 characters)\n  The folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then aistudio-key config, then the yc profile.\n  The account is labelled managed-by=aistudio-key.\n\nOutput: stdout holds only the result. The secret is printed once; it cannot be retrieved later.\n  If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and\n  everything the run made removed (exit 1). Ctrl-C removes what the run made (exit 130).\n  text   ID and secret for a person (a reminder goes to stderr)\n  json   {\"secret\", \"api_key\": {...}, \"service_account\": {...}, \"roles\": [...]}\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n\nExamples:\n  aistudio-key create --folder-id b1g0123456789abcdefg\n  aistudio-key create --folder-name default --json | jq -r .secret\n  source <(aistudio-key create --format env --expires-in 30d)\n  aistudio-key create --dry-run --folder-id b1g0123456789abcdefg\n",
+    "helpAfter": "\nThe AI Studio preset (what the console's \"Create API key\" button does):\n  roles on the folder  ai.editor, serverless.mcpGateways.invoker, serverless.mcpGateways.anonymousInvoker, serverless.workflows.executor, search-api.webSearch.user\n  key scopes           yc.ai.imageGeneration.execute, yc.ai.languageModels.execute, yc.ai.speechkitStt.execute, yc.ai.speechkitTts.execute, yc.ai.translate.execute, yc.ai.vision.execute, yc.search-api.execute, yc.serverless.containers.invoke, yc.serverless.functions.invoke\n  The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by\n  itself it cannot call MCP gateways or workflows; add them with --scopes if it must.\n\nDefaults:\n  --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa\n  --expires-in   90d (the key expires 90 days from now); `aistudio-key config set expires-in` changes it,\n                 --no-expiry makes a key that never expires. A date alone (2027-01-31) means 00:00 UTC.\n  --description  \"AI Studio API key (created by aistudio-key)\", on the account and the key; the key's\n                 ends with a run marker, [aistudio-key run <id>], by which a run finds a key whose\n                 creation answer was lost (the text is shortened if both would exceed 256 characters)\n  The folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then aistudio-key config, then the yc profile.\n  The account is labelled managed-by=aistudio-key.\n\nOutput: stdout holds only the result. The secret is printed once; it cannot be retrieved later.\n  If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and\n  everything the run made removed (exit 1). Ctrl-C removes what the run made (exit 130).\n  text   ID and secret for a person (a reminder goes to stderr)\n  json   {\"secret\", \"api_key\": {...}, \"service_account\": {...}, \"roles\": [...]}\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report\n\nTargets (checked before anything is created; if writing to one fails, the key is revoked):\n  --out-file <path>     the result with the secret, in --format (text means env), mode 0600,\n                        written atomically; an existing file is refused without --force\n  --github-output       GitHub Actions: ::add-mask:: for the secret first on stdout, then step\n                        outputs api-key-id and api-key (refused outside Actions)\n  --to-lockbox <secret> a new version of the Lockbox secret (name or ID; created if missing) with\n                        entries api-key-id and api-key; --lockbox-folder-id when not the account's folder\n  With any target, stdout carries no secret: JSON shows where it went (\"lockbox\": {\"secret_id\",\n  \"version_id\"}, \"out_file\", \"github_output\") instead of \"secret\"; env/dotenv omit YC_API_KEY.\n\nExamples:\n  aistudio-key create --folder-id b1g0123456789abcdefg\n  aistudio-key create --folder-name default --json | jq -r .secret\n  source <(aistudio-key create --format env --expires-in 30d)\n  aistudio-key create --dry-run --folder-id b1g0123456789abcdefg\n  aistudio-key create --out-file .env.aistudio --format dotenv\n  aistudio-key create --to-lockbox ai-studio-key --json\n",
     "flags": {
       "folderId": {
         "flags": "--folder-id <id>",
@@ -52,13 +52,34 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "dryRun": {
         "flags": "--dry-run",
         "description": "resolve the folder, check read-only, print the plan; change nothing"
+      },
+      "outFile": {
+        "flags": "--out-file <path>",
+        "description": "write the result with the secret to this file (mode 0600, atomically); stdout then carries no secret"
+      },
+      "force": {
+        "flags": "--force",
+        "description": "with --out-file: replace an existing file"
+      },
+      "githubOutput": {
+        "flags": "--github-output",
+        "description": "GitHub Actions: mask the secret, set step outputs api-key-id and api-key"
+      },
+      "toLockbox": {
+        "flags": "--to-lockbox <secret>",
+        "description": "write api-key-id and api-key as a new version of this Lockbox secret (name or ID; created if missing)"
+      },
+      "lockboxFolderId": {
+        "flags": "--lockbox-folder-id <id>",
+        "description": "folder of the --to-lockbox secret, when not the account's"
       }
     },
     "formats": [
       "text",
       "json",
       "yaml",
-      "env"
+      "env",
+      "dotenv"
     ],
     "load": async () => (await import('./create.js')).createCommand,
   },
@@ -127,7 +148,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     "name": "rotate <keyId>",
     "summary": "Replace an API key: a new key on the same account with the same scopes, then the old one revoked",
-    "helpAfter": "\nReplaces an API key: issues a new key on the same service account with the same scopes and\ndescription, hands it over exactly as `create` does, and only then revokes the old key, so apps\nusing the old key stop working once the new one is printed. --keep-old leaves the old key for you\nto revoke (`aistudio-key revoke`) once apps have moved.\n\nThe new key's expiry follows create's rule, not the old key's: --expires-in, --expires-at or\n--no-expiry, else `aistudio-key config set expires-in`, else 90d from now.\nRotate changes nothing but the key: the account keeps its roles and labels. A key on an account\naistudio-key did not make is rotated too (a note says so): it is your key.\nNo folder is needed: the key's ID says where it is.\n\nIf the new key cannot be handed over (stdout closed, disk full), nobody holds its secret: it is\nrevoked and the old key stays (exit 1). Ctrl-C before then does the same (exit 130). If the old key\ncannot be revoked after the new one was handed over, the exit code is that failure's (1, or 3 for\na permission problem) and stderr names the old key, still live.\n\nOutput: stdout holds only the result, as with create; the secret is printed once.\n  text   create's rows, then Replaces <old key ID>\n  json   create's document plus \"revoked\": [\"<old key ID>\"] ([] with --keep-old)\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n\nExamples:\n  aistudio-key rotate ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --json | jq -r .secret\n  aistudio-key rotate --keep-old --expires-in 30d ajeabcdefghij0123456\n  aistudio-key list --expiring-within 14d      # which keys to rotate\n",
+    "helpAfter": "\nReplaces an API key: issues a new key on the same service account with the same scopes and\ndescription, hands it over exactly as `create` does, and only then revokes the old key, so apps\nusing the old key stop working once the new one is printed. --keep-old leaves the old key for you\nto revoke (`aistudio-key revoke`) once apps have moved.\n\nThe new key's expiry follows create's rule, not the old key's: --expires-in, --expires-at or\n--no-expiry, else `aistudio-key config set expires-in`, else 90d from now.\nRotate changes nothing but the key: the account keeps its roles and labels. A key on an account\naistudio-key did not make is rotated too (a note says so): it is your key.\nNo folder is needed: the key's ID says where it is.\n\nIf the new key cannot be handed over (stdout closed, disk full), nobody holds its secret: it is\nrevoked and the old key stays (exit 1). Ctrl-C before then does the same (exit 130). If the old key\ncannot be revoked after the new one was handed over, the exit code is that failure's (1, or 3 for\na permission problem) and stderr names the old key, still live.\n\nOutput: stdout holds only the result, as with create; the secret is printed once.\n  text   create's rows, then Replaces <old key ID>\n  json   create's document plus \"revoked\": [\"<old key ID>\"] ([] with --keep-old)\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=…\n\nTargets: --out-file, --github-output and --to-lockbox work as with create (see `create --help`);\nthey are checked after the old key is read and before the new one is issued. A --to-lockbox\nsecret given by name is looked up in --lockbox-folder-id, else in the folder of the key's account.\n\nExamples:\n  aistudio-key rotate ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --json | jq -r .secret\n  aistudio-key rotate --keep-old --expires-in 30d ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --to-lockbox ai-studio-key --json\n  aistudio-key list --expiring-within 14d      # which keys to rotate\n",
     "flags": {
       "keepOld": {
         "flags": "--keep-old",
@@ -144,13 +165,34 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "expiry": {
         "flags": "--no-expiry",
         "description": "the key never expires"
+      },
+      "outFile": {
+        "flags": "--out-file <path>",
+        "description": "write the result with the secret to this file (mode 0600, atomically); stdout then carries no secret"
+      },
+      "force": {
+        "flags": "--force",
+        "description": "with --out-file: replace an existing file"
+      },
+      "githubOutput": {
+        "flags": "--github-output",
+        "description": "GitHub Actions: mask the secret, set step outputs api-key-id and api-key"
+      },
+      "toLockbox": {
+        "flags": "--to-lockbox <secret>",
+        "description": "write api-key-id and api-key as a new version of this Lockbox secret (name or ID; created if missing)"
+      },
+      "lockboxFolderId": {
+        "flags": "--lockbox-folder-id <id>",
+        "description": "folder of the --to-lockbox secret, when not the account's"
       }
     },
     "formats": [
       "text",
       "json",
       "yaml",
-      "env"
+      "env",
+      "dotenv"
     ],
     "load": async () => (await import('./rotate.js')).rotateCommand,
   },

@@ -1,10 +1,13 @@
 import { DEFAULT_EXPIRES_IN } from '../core/preset.js';
 import { resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
-import { rotateKey, type RotateKeyEvent, type RotateKeyOutcome, type RotateKeyResult, type RotateKeyStep } from '../core/rotate-key.js';
+import { rotateKey, type RotateKeyEvent, type RotateKeyOutcome, type RotateKeyStep } from '../core/rotate-key.js';
 import { checkApiKeyId } from '../core/validate.js';
-import { rotateDocument, rotateEnv, rotateNotes, rotateText } from '../output/rotate.js';
+import type { PreparedDelivery } from '../core/targets/index.js';
+import type { CreateKeyResult } from '../core/create-key.js';
+import { rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
 import type { CommandContext } from './context.js';
-import { configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId } from './create.js';
+import { configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
+import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
 import { defineCommand, type FlagSpec, type InputEnv, type Renderers, type Zod } from './define.js';
 
 /** The validated input of `rotate`. */
@@ -13,6 +16,8 @@ export interface RotateInput {
   keepOld: boolean;
   /** undefined: config's expires-in, else 90 days (create's rule). */
   expiry: ExpiryChoice | undefined;
+  /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id, as create's. */
+  targets: TargetsInput;
 }
 
 /** The expiry flags are create's own (same spellings, help and checks). */
@@ -38,14 +43,16 @@ function rotateInputSchema(z: Zod, env: InputEnv) {
       expiresAt: z.string().optional(),
       expiresIn: z.string().optional(),
       expiry: z.boolean().optional(),
+      ...targetFields(z),
     })
+    .superRefine((raw, ctx) => refineTargets(raw, ctx))
     .transform((raw, ctx): RotateInput => {
       const parsed = createSchema.safeParse({ expiresAt: raw.expiresAt, expiresIn: raw.expiresIn, expiry: raw.expiry });
       if (!parsed.success) {
         for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map(String) });
         return z.NEVER;
       }
-      return { keyId: raw.keyId, keepOld: raw.keepOld === true, expiry: parsed.data.expiry };
+      return { keyId: raw.keyId, keepOld: raw.keepOld === true, expiry: parsed.data.expiry, targets: targetsInput(raw) };
     });
 }
 
@@ -71,15 +78,21 @@ Output: stdout holds only the result, as with create; the secret is printed once
   json   create's document plus "revoked": ["<old key ID>"] ([] with --keep-old)
   yaml   the same document as YAML
   env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
+  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=…
+
+Targets: --out-file, --github-output and --to-lockbox work as with create (see \`create --help\`);
+they are checked after the old key is read and before the new one is issued. A --to-lockbox
+secret given by name is looked up in --lockbox-folder-id, else in the folder of the key's account.
 
 Examples:
   aistudio-key rotate ajeabcdefghij0123456
   aistudio-key rotate ajeabcdefghij0123456 --json | jq -r .secret
   aistudio-key rotate --keep-old --expires-in 30d ajeabcdefghij0123456
+  aistudio-key rotate ajeabcdefghij0123456 --to-lockbox ai-studio-key --json
   aistudio-key list --expiring-within 14d      # which keys to rotate
 `;
 
-const render: Renderers<RotateKeyResult> = { text: rotateText, json: rotateDocument, env: rotateEnv };
+const render: Renderers<RotateResultWithReceipts> = { text: rotateText, json: rotateDocument, env: rotateEnv, dotenv: rotateDotenv };
 
 export const rotateCommand = defineCommand({
   name: 'rotate <keyId>',
@@ -88,6 +101,7 @@ export const rotateCommand = defineCommand({
   flags: {
     keepOld: { flags: '--keep-old', description: 'do not revoke the old key (revoke it yourself once apps use the new one)' },
     ...Object.fromEntries(EXPIRY_FLAGS.map((k) => [k, createFlag(k)])),
+    ...TARGET_FLAGS,
   },
   input: rotateInputSchema,
   run: runRotate,
@@ -102,7 +116,7 @@ const STEP_TEXT: Record<RotateKeyStep, string> = {
   'clean-up': 'Removing the new API key (nobody received it)…',
 };
 
-async function runRotate(input: RotateInput, ctx: CommandContext): Promise<RotateKeyOutcome> {
+async function runRotate(input: RotateInput, ctx: CommandContext): Promise<RotateKeyOutcome & RotateResultWithReceipts> {
   const { deps, out } = ctx;
   const settings = await ctx.settings();
   const expiresAt = resolveExpiry(input.expiry ?? configuredExpiry(settings) ?? { kind: 'in', ms: DEFAULT_EXPIRY_MS, text: DEFAULT_EXPIRES_IN }, deps.now());
@@ -110,20 +124,28 @@ async function runRotate(input: RotateInput, ctx: CommandContext): Promise<Rotat
   const runId = newRunId(deps.randomInt);
   out.debug(`rotating ${input.keyId}; the new key expires ${expiresAt ? rfc3339(expiresAt) : 'never'}; run id ${runId}`);
 
+  let prepared: PreparedDelivery<CreateKeyResult> | undefined;
+  let receipts: RotateResultWithReceipts['receipts'];
   const outcome = await rotateKey(gateway, { keyId: input.keyId, expiresAt, keepOld: input.keepOld }, {
     signal: ctx.signal,
     waitSignal: ctx.waitSignal,
     runId,
     onEvent: (event) => onEvent(event, ctx),
+    // Targets are checked (read-only) before the new key is issued; a Lockbox name is looked up in the account's folder.
+    beforeIssue: async (account) => {
+      prepared = await prepareTargets(input.targets, ctx, { folderId: account.folderId, fileFormat: secretFileFormat(ctx.mode.format) });
+    },
     deliver: async (result) => {
       ctx.redactor.add(result.secret);
-      await ctx.deliver(result);
+      // With targets, stdout gets the result (without the secret) once the run is done.
+      if (prepared) receipts = await prepared.deliver(result);
+      else await ctx.deliver(result);
       // Somebody holds the new key now: it is no longer something this run may leave behind.
       ctx.untrack('api-key');
     },
   });
   for (const note of rotateNotes(outcome)) if (!note.routine || ctx.mode.format === 'text') out.note(note.text);
-  return outcome;
+  return receipts ? { ...outcome, receipts } : outcome;
 }
 
 /** Progress, --debug lines, and what a second Ctrl-C says may be left (the new key, until delivered). */

@@ -73,13 +73,23 @@ function usageFromZod(error: z.ZodError, flags: Record<string, FlagSpec>, source
 function formatFromFlags(cmd: Command): Format | undefined {
   const opts = cmd.opts<{ format?: string; json?: boolean }>();
   const format = opts.format;
-  if (format !== undefined && !isFormat(format)) throw new UsageError(`--format: expected text, json, yaml or env, got "${format}"`);
+  if (format !== undefined && !isFormat(format)) throw new UsageError(`--format: expected text, json, yaml, env or dotenv, got "${format}"`);
   if (opts.json && format !== undefined && format !== 'json') throw new UsageError(`--json: conflicts with --format ${format}; pass one of them`);
   return opts.json ? 'json' : format;
 }
 
 function supports(def: AnyCommand, format: Format): boolean {
-  return format === 'text' || (format === 'env' ? def.render.env !== undefined : def.render.json !== undefined);
+  switch (format) {
+    case 'text':
+      return true;
+    case 'env':
+      return def.render.env !== undefined;
+    case 'dotenv':
+      return def.render.dotenv !== undefined;
+    case 'json':
+    case 'yaml':
+      return def.render.json !== undefined;
+  }
 }
 
 function ensureSupported(def: AnyCommand, format: Format, source: string): void {
@@ -157,9 +167,8 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   };
 
   const settings = once(async (): Promise<Settings & { path: string }> => {
-    const { openSettingsStore } = await import('../config/store.js');
-    const store = openSettingsStore(deps.configDir);
-    return { ...store.read(), path: store.path };
+    const { readSettings } = await import('../config/file.js');
+    return readSettings(deps.configDir);
   });
 
   let format = flagFormat;
@@ -340,6 +349,9 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
       break;
     case 'env':
       text = def.render.env?.(result) ?? '';
+      break;
+    case 'dotenv':
+      text = def.render.dotenv?.(result) ?? '';
       break;
     case 'text': {
       const lines: string[] = [];

@@ -11,7 +11,7 @@ export interface CommandSpecData {
   summary: string;
   helpAfter?: string;
   flags: Record<string, FlagSpec>;
-  /** The output formats, 'text' first: json and yaml when the command renders json, env when it renders env. */
+  /** The output formats, 'text' first: json and yaml when the command renders json, env when it renders env, dotenv when it renders dotenv. */
   formats: string[];
 }
 
@@ -27,6 +27,6 @@ export function specData(def: AnyCommand): CommandSpecData {
     summary: def.summary,
     ...(def.helpAfter !== undefined ? { helpAfter: def.helpAfter } : {}),
     flags: def.flags,
-    formats: ['text', ...(def.render.json ? ['json', 'yaml'] : []), ...(def.render.env ? ['env'] : [])],
+    formats: ['text', ...(def.render.json ? ['json', 'yaml'] : []), ...(def.render.env ? ['env'] : []), ...(def.render.dotenv ? ['dotenv'] : [])],
   };
 }

@@ -64,6 +64,11 @@ export interface RotateKeyOptions {
    * resolved. If it throws, nobody holds the new secret: the new key is revoked, the old one kept.
    */
   deliver: Deliver<RotateKeyResult>;
+  /**
+   * Called once the old key and its account are read, before the new key is issued: the place for
+   * read-only checks of where the key will go (delivery targets). If it throws, nothing changed.
+   */
+  beforeIssue?: (account: ServiceAccount) => Promise<void>;
 }
 
 /**
@@ -103,6 +108,10 @@ export async function rotateKey(gateway: CloudGateway, input: RotateKeyInput, op
   const account = await gateway.getServiceAccount(old.serviceAccountId, { signal });
   const roles = await accountRoles(gateway, account, signal);
   if (signal?.aborted) throw abortReason(signal);
+  if (opts.beforeIssue) {
+    await opts.beforeIssue(account);
+    if (signal?.aborted) throw abortReason(signal);
+  }
 
   emit({ type: 'step', step: 'issue-key' });
   const keyInput = { folderId: account.folderId, name: account.name, description: stripRunMarker(old.description), roles: roles.roles, scopes: old.scopes, expiresAt: input.expiresAt };

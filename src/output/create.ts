@@ -4,7 +4,7 @@
  */
 import type { CreateKeyPlan, CreateKeyResult } from '../core/create-key.js';
 import { rfc3339 } from '../core/expiry.js';
-import { formatEnv } from './formats.js';
+import { formatDotenv, formatEnv } from './formats.js';
 import type { TextSink } from './text.js';
 
 export type CreateOutcome = { kind: 'created'; result: CreateKeyResult } | { kind: 'plan'; plan: CreateKeyPlan };
@@ -59,6 +59,16 @@ export function createDocument(o: CreateOutcome): unknown {
 export function createEnv(o: CreateOutcome): string {
   if (o.kind === 'plan') return planLines(o.plan).map((l) => `# ${l}\n`).join('');
   return formatEnv([
+    ['YC_API_KEY', o.result.secret],
+    ['YC_API_KEY_ID', o.result.apiKey.id],
+    ['YC_FOLDER_ID', o.result.serviceAccount.folderId],
+  ]);
+}
+
+/** NAME=value lines (`--format dotenv`); a dry run prints only comments. */
+export function createDotenv(o: CreateOutcome): string {
+  if (o.kind === 'plan') return planLines(o.plan).map((l) => `# ${l}\n`).join('');
+  return formatDotenv([
     ['YC_API_KEY', o.result.secret],
     ['YC_API_KEY_ID', o.result.apiKey.id],
     ['YC_FOLDER_ID', o.result.serviceAccount.folderId],

@@ -63,6 +63,13 @@ export function deliveredDocument(r: CreateKeyResult, receipts: readonly Deliver
   return doc;
 }
 
+/** A key handed to --out-file/--github-output/--to-lockbox, and the receipts saying where. */
+export interface DeliveredOutcome<R extends CreateKeyResult = CreateKeyResult> {
+  kind: 'delivered';
+  result: R;
+  receipts: DeliveryReceipt[];
+}
+
 /** Where the secret went, in words (stderr notes and text output). */
 export function receiptLines(receipts: readonly DeliveryReceipt[]): string[] {
   return receipts.map((receipt) => {

@@ -7,22 +7,32 @@
  */
 import type { RotateKeyOutcome, RotateKeyResult } from '../core/rotate-key.js';
 import { isManagedAccount, managedLabelText } from '../core/accounts.js';
-import { createdDocument, createEnv, createText, type CreatedDocument } from './create.js';
+import type { DeliveryReceipt } from '../core/targets/index.js';
+import { createdDocument, createDotenv, createEnv, createText, type CreatedDocument } from './create.js';
+import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredDocument } from './delivery.js';
 import type { TextSink } from './text.js';
 
-export type RotatedDocument = CreatedDocument & { revoked: string[] };
+export type RotatedDocument = (CreatedDocument | DeliveredDocument) & { revoked: string[] };
 
-/** json and yaml. */
-export function rotateDocument(r: RotateKeyResult): RotatedDocument {
-  return { ...createdDocument(r), revoked: [...r.revoked] };
+/** A rotation whose new key went to --out-file/--github-output/--to-lockbox carries the receipts. */
+export type RotateResultWithReceipts = RotateKeyResult & { receipts?: DeliveryReceipt[] };
+
+/** json and yaml (with targets: the secret replaced by where it went, as create's). */
+export function rotateDocument(r: RotateResultWithReceipts): RotatedDocument {
+  return { ...(r.receipts ? deliveredDocument(r, r.receipts) : createdDocument(r)), revoked: [...r.revoked] };
 }
 
-export function rotateEnv(r: RotateKeyResult): string {
-  return createEnv({ kind: 'created', result: r });
+export function rotateEnv(r: RotateResultWithReceipts): string {
+  return r.receipts ? deliveredEnv(r, r.receipts, 'env') : createEnv({ kind: 'created', result: r });
 }
 
-export function rotateText(r: RotateKeyResult, out: TextSink): void {
-  createText({ kind: 'created', result: r }, out);
+export function rotateDotenv(r: RotateResultWithReceipts): string {
+  return r.receipts ? deliveredEnv(r, r.receipts, 'dotenv') : createDotenv({ kind: 'created', result: r });
+}
+
+export function rotateText(r: RotateResultWithReceipts, out: TextSink): void {
+  if (r.receipts) deliveredText(r, r.receipts, out);
+  else createText({ kind: 'created', result: r }, out);
   const old = r.revoked.includes(r.replaced.id) ? r.replaced.id : `${r.replaced.id} (kept: --keep-old)`;
   out.line(`${out.style.bold('Replaces'.padEnd(16))}${old}`);
 }

@@ -24,6 +24,7 @@ const DEFAULTS: CreateInput = {
   roles: [...PRESET_ROLES],
   scopes: [...PRESET_SCOPES],
   dryRun: false,
+  targets: { outFile: undefined, force: false, githubOutput: false, toLockbox: undefined, lockboxFolderId: undefined },
 };
 
 /** A plan outcome the renderers accept, returned by the spy. */
@@ -65,6 +66,10 @@ const GOOD: Array<[string, string[], Partial<CreateInput>, RunCliOptions?]> = [
   ['--roles replaces the preset, trimmed and de-duplicated', ['--roles', 'ai.editor, viewer,ai.editor'], { roles: ['ai.editor', 'viewer'] }],
   ['--scopes replaces the preset', ['--scopes', 'yc.ai.languageModels.execute,yc.serverless.mcpGateways.invoke'], { scopes: ['yc.ai.languageModels.execute', 'yc.serverless.mcpGateways.invoke'] }],
   ['--dry-run', ['--dry-run'], { dryRun: true }],
+  ['--out-file with --force', ['--out-file', 'key.env', '--force'], { targets: { ...DEFAULTS.targets, outFile: 'key.env', force: true } }],
+  ['--github-output', ['--github-output'], { targets: { ...DEFAULTS.targets, githubOutput: true } }],
+  ['--to-lockbox with --lockbox-folder-id', ['--to-lockbox', 'ai-key', '--lockbox-folder-id', F], { targets: { ...DEFAULTS.targets, toLockbox: 'ai-key', lockboxFolderId: F } }],
+  ['--format dotenv does not reach the input', ['--format', 'dotenv'], {}],
   ['global flags after the command are accepted', ['--folder-id', F, '--endpoint', 'localhost:1', '--debug', '--timeout', '5m'], { folderId: F }],
   ['--format and --json do not reach the input', ['--json'], {}],
   ['YC_FOLDER_ID is applied later, with config and the yc profile', [], {}, { env: { YC_FOLDER_ID: F } }],
@@ -94,6 +99,8 @@ test('the spy\'s result is rendered like a real one: --json prints one document'
 });
 
 const BAD: Array<[string[], RegExp, RunCliOptions?]> = [
+  [['--force'], /^--force: only means something with --out-file/],
+  [['--lockbox-folder-id', F], /^--lockbox-folder-id: only means something with --to-lockbox/],
   [['--folder-id', 'my-folder'], /^--folder-id: expected a folder ID.*use --folder-name my-folder/],
   [['--folder-id', F, '--folder-name', 'default'], /^--folder-id and --folder-name: pass only one/],
   [['--folder-name', 'Bad_Name'], /^--folder-name: expected a folder name/],
@@ -117,7 +124,7 @@ const BAD: Array<[string[], RegExp, RunCliOptions?]> = [
   [['--scopes', ''], /^--scopes: give at least one scope/],
   [['--scopes', ' , '], /^--scopes: give at least one scope/],
   [['--scopes', 'yc.ai.languageModels.execute,yc.ai.languageModel.execute'], /^--scopes: unknown scope "yc\.ai\.languageModel\.execute" \(did you mean yc\.ai\.languageModels\.execute\?\)/],
-  [['--format', 'xml'], /^--format: expected text, json, yaml or env, got "xml"/],
+  [['--format', 'xml'], /^--format: expected text, json, yaml, env or dotenv, got "xml"/],
   [['--json', '--format', 'yaml'], /^--json: conflicts with --format yaml/],
   [['--bogus'], /^unknown option '--bogus'/],
   [['--folder-idd', F], /^unknown option '--folder-idd'.*Did you mean --folder-id\?/],

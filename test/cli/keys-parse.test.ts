@@ -25,16 +25,18 @@ async function parsed(argv: string[]): Promise<{ command: string; input: unknown
 }
 
 const folder = { folderId: undefined, folderName: undefined, cloudId: undefined };
+const NO_TARGETS = { outFile: undefined, force: false, githubOutput: false, toLockbox: undefined, lockboxFolderId: undefined };
 
 test('valid argv -> the input each command runs with', async () => {
   const cases: Array<[string[], string, unknown]> = [
     [['list'], 'list', { ...folder, selection: { kind: 'managed' }, expiringWithin: undefined }],
     [['list', '--folder-id', F, '--all'], 'list', { ...folder, folderId: F, selection: { kind: 'all' }, expiringWithin: undefined }],
     [['list', '--service-account', 'bot-a', '--expiring-within', '2w'], 'list', { ...folder, selection: { kind: 'account', ref: 'bot-a' }, expiringWithin: { ms: 14 * 86_400_000, text: '2w' } }],
-    [['rotate', K1], 'rotate', { keyId: K1, keepOld: false, expiry: undefined }],
-    [['rotate', '--keep-old', K1, '--expires-in', '30d'], 'rotate', { keyId: K1, keepOld: true, expiry: { kind: 'in', ms: 30 * 86_400_000, text: '30d' } }],
-    [['rotate', K1, '--no-expiry'], 'rotate', { keyId: K1, keepOld: false, expiry: { kind: 'never' } }],
-    [['rotate', K1, '--expires-at', '2099-01-31'], 'rotate', { keyId: K1, keepOld: false, expiry: { kind: 'at', at: new Date('2099-01-31T00:00:00Z') } }],
+    [['rotate', K1], 'rotate', { keyId: K1, keepOld: false, expiry: undefined, targets: NO_TARGETS }],
+    [['rotate', '--keep-old', K1, '--expires-in', '30d'], 'rotate', { keyId: K1, keepOld: true, expiry: { kind: 'in', ms: 30 * 86_400_000, text: '30d' }, targets: NO_TARGETS }],
+    [['rotate', K1, '--no-expiry'], 'rotate', { keyId: K1, keepOld: false, expiry: { kind: 'never' }, targets: NO_TARGETS }],
+    [['rotate', K1, '--out-file', 'k.json', '--force'], 'rotate', { keyId: K1, keepOld: false, expiry: undefined, targets: { ...NO_TARGETS, outFile: 'k.json', force: true } }],
+    [['rotate', K1, '--expires-at', '2099-01-31'], 'rotate', { keyId: K1, keepOld: false, expiry: { kind: 'at', at: new Date('2099-01-31T00:00:00Z') }, targets: NO_TARGETS }],
     [['revoke', K1], 'revoke', { keyIds: [K1], yes: false, withServiceAccount: false }],
     [['revoke', '-y', K1, K2, K1, '--with-service-account'], 'revoke', { keyIds: [K1, K2], yes: true, withServiceAccount: true }],
     [['scopes'], 'scopes', { offline: false }],
