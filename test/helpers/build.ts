@@ -1,7 +1,7 @@
 /**
  * Spawned-CLI tests run bin/aistudio-key.js, which loads dist/. `npm test` builds first (pretest)
  * and `npm ci` builds through `prepare`; a test file run on its own may find dist/ older than src/.
- * ensureBuilt() rebuilds in that case only (tsc -p tsconfig.build.json, ~5 s), once per process.
+ * ensureBuilt() rebuilds in that case only (tsc -p src/tsconfig.json, ~5 s), once per process.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -34,8 +34,8 @@ export function ensureBuilt(): Promise<void> {
   building ??= distIsStale()
     ? new Promise<void>((resolve, reject) => {
         const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-        execFile(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
-          error ? reject(new Error(`dist/ is stale and \`tsc -p tsconfig.build.json\` failed:\n${stdout}${stderr}`)) : resolve(),
+        execFile(process.execPath, [tsc, '-p', 'src/tsconfig.json'], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`dist/ is stale and \`tsc -p src/tsconfig.json\` failed:\n${stdout}${stderr}`)) : resolve(),
         );
       })
     : Promise.resolve();
