@@ -425,7 +425,7 @@ describe('operations', () => {
     assert.equal(statuses.at(-1), 'OK');
   });
 
-  test('the first poll leaves within ~30 ms of the operation, polls back off, x-operation-poll-interval is honoured', async (t) => {
+  test('the first poll leaves within tens of ms of the operation, polls back off, x-operation-poll-interval is honoured', async (t) => {
     const w = await world({ operationDelayMs: 300 });
     const { gateway } = await w.open();
     await gateway.createServiceAccount({ folderId: w.ids.folderId, name: 'poll-timing', description: '', labels: {} });
@@ -433,7 +433,10 @@ describe('operations', () => {
     const gets = w.emu.calls('OperationService/Get').map((e) => e.at.getTime());
     assert.ok(gets.length >= 3);
     const first = (gets[0] ?? 0) - created;
-    assert.ok(first >= 5 && first <= 30, `first poll ${first} ms after create`);
+    // The exact schedule (15 ms, then x1.3) is pinned with a fake clock in test/unit/cloud-poller.test.ts.
+    // Here, on the wall clock of a shared 2-core machine running two test files at once, the bound is
+    // what a user would notice: tens of milliseconds, an order of magnitude under the SDK's 1 s poll.
+    assert.ok(first >= 5 && first <= 100, `first poll ${first} ms after create`);
     const gaps = gets.slice(1).map((at, i) => at - (gets[i] ?? 0));
     t.diagnostic(`first poll ${first} ms after create; then gaps ${gaps.join(', ')} ms; done ${(gets.at(-1) ?? 0) - created} ms after create`);
     assert.ok((gaps.at(-1) ?? 0) > (gaps[0] ?? 0), `backs off: ${gaps.join(',')}`);
