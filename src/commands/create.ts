@@ -1,6 +1,8 @@
 import type { ProfileDefaults } from '../auth/types.js';
+import type { CloudGateway, ServiceAccount } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
+import { checkServiceAccountRef, findServiceAccount, isManagedAccount, managedLabelText } from '../core/accounts.js';
 import { createKey, planCreateKey, runMarker, type CreatedResource, type CreateKeyEvent, type CreateKeyStep } from '../core/create-key.js';
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
 import { generateServiceAccountName } from '../core/names.js';
@@ -32,6 +34,10 @@ export interface CreateInput {
   cloudId: string | undefined;
   /** undefined: generate aistudio-<yyyymmdd>-<random>. */
   name: string | undefined;
+  /** --service-account: issue the key on this existing account (name or ID) instead of a new one. */
+  serviceAccount: string | undefined;
+  /** --adopt: allow --service-account to name an account aistudio-key did not create. */
+  adopt: boolean;
   description: string;
   /** undefined: config's expires-in, else 90 days. */
   expiry: ExpiryChoice | undefined;
@@ -73,6 +79,8 @@ function createInputSchema(z: Zod, now: Date) {
       folderName: checked(checkFolderName),
       cloudId: checked(checkCloudId),
       name: checked(checkServiceAccountName),
+      serviceAccount: checked(checkServiceAccountRef),
+      adopt: z.boolean().optional(),
       description: checked(checkDescription),
       expiresAt: checked((v) => {
         const at = parseExpiresAt(v);
@@ -97,6 +105,13 @@ function createInputSchema(z: Zod, now: Date) {
       }
       const expiryFlags = [raw.expiresAt !== undefined, raw.expiresIn !== undefined, raw.expiry === false].filter(Boolean).length;
       if (expiryFlags > 1) ctx.addIssue({ code: 'custom', message: '--expires-at, --expires-in and --no-expiry: pass at most one of them' });
+      if (raw.serviceAccount !== undefined && raw.name !== undefined) {
+        ctx.addIssue({ code: 'custom', message: '--service-account and --name: pass only one of them (--name makes a new account)' });
+      }
+      if (raw.adopt === true && raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--adopt: only with --service-account' });
+      if (raw.serviceAccount !== undefined && raw.dryRun === true) {
+        ctx.addIssue({ code: 'custom', message: '--dry-run: not available with --service-account yet' });
+      }
       refineTargets(raw, ctx);
     })
     .transform((raw): CreateInput => {
@@ -109,6 +124,8 @@ function createInputSchema(z: Zod, now: Date) {
         folderName: raw.folderName,
         cloudId: raw.cloudId,
         name: raw.name,
+        serviceAccount: raw.serviceAccount,
+        adopt: raw.adopt === true,
         description: raw.description ?? DEFAULT_DESCRIPTION,
         expiry,
         roles: raw.roles === undefined ? [...PRESET_ROLES] : parseList(raw.roles),
@@ -136,6 +153,13 @@ Defaults:
   The folder comes from --folder-id/--folder-name, then ${ENV.folderId}/${ENV.folderName}, then aistudio-key config, then the yc profile.
   The account is labelled managed-by=aistudio-key.
 
+An existing account (--service-account <name|id>, in the folder):
+  The key is issued on it, and only the roles it lacks on the folder are granted (one
+  UpdateAccessBindings call of ADD deltas; none when it has them all). An account without the label
+  managed-by=aistudio-key needs --adopt; adopting does not relabel it (so \`revoke
+  --with-service-account\` never deletes it). If the run fails, the key and the roles it added are
+  removed; the account is never deleted. JSON "roles" is the full preset/--roles list.
+
 Output: stdout holds only the result. The secret is printed once; it cannot be retrieved later.
   If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and
   everything the run made removed (exit 1). Ctrl-C removes what the run made (exit 130).
@@ -160,6 +184,7 @@ Examples:
   aistudio-key create --folder-name default --json | jq -r .secret
   source <(aistudio-key create --format env --expires-in 30d)
   aistudio-key create --dry-run --folder-id b1g0123456789abcdefg
+  aistudio-key create --service-account ci-bot --adopt --json
   aistudio-key create --out-file .env.aistudio --format dotenv
   aistudio-key create --to-lockbox ai-studio-key --json
 `;
@@ -173,6 +198,8 @@ export const createCommand = defineCommand({
     folderName: { flags: '--folder-name <name>', description: `folder by name, within --cloud-id or your only cloud (env: ${ENV.folderName})` },
     cloudId: { flags: '--cloud-id <id>', description: `cloud holding --folder-name (env: ${ENV.cloudId})` },
     name: { flags: '--name <name>', description: 'service account name, 3-63 of a-z 0-9 - (default: generated)' },
+    serviceAccount: { flags: '--service-account <name|id>', description: 'issue the key on this existing account in the folder, granting only the roles it lacks' },
+    adopt: { flags: '--adopt', description: 'allow --service-account to name an account aistudio-key did not create (not relabelled)' },
     description: { flags: '--description <text>', description: 'description of the account and the key, up to 256 characters' },
     expiresAt: { flags: '--expires-at <time>', description: 'key expiry: RFC 3339 time or YYYY-MM-DD' },
     expiresIn: { flags: '--expires-in <duration>', description: `key lifetime: 90d, 12h, 2w, 1y… (default: ${DEFAULT_EXPIRES_IN})` },
@@ -208,7 +235,18 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   if (target.kind === 'name') out.progress.update(`Looking up folder ${target.folderName.value}…`);
   const folder = await resolveFolder(gateway, target, { signal: ctx.signal });
   out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''}; expires: ${expiresAt ? rfc3339(expiresAt) : 'never'}`);
-  const coreInput = { folderId: folder.id, name, description: input.description, roles: input.roles, scopes: input.scopes, expiresAt };
+  // Read-only checks of the account: before anything is created.
+  const existing = input.serviceAccount === undefined ? undefined : await existingAccount(gateway, input.serviceAccount, input.adopt, folder.id, ctx.signal);
+  if (existing === undefined && input.name !== undefined && !input.dryRun) await refuseTakenName(gateway, folder.id, input.name, ctx.signal);
+  const coreInput = {
+    folderId: folder.id,
+    name: existing?.name ?? name,
+    description: input.description,
+    roles: input.roles,
+    scopes: input.scopes,
+    expiresAt,
+    ...(existing ? { serviceAccount: existing } : {}),
+  };
   // Every target is checked (read-only) before anything is created, dry run included.
   const prepared = await prepareTargets(input.targets, ctx, { folderId: folder.id, fileFormat: secretFileFormat(ctx.mode.format) });
 
@@ -223,7 +261,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   const result = await createKey(gateway, coreInput, {
     signal: ctx.signal,
     waitSignal: ctx.waitSignal,
-    newName: input.name === undefined ? newName : undefined,
+    newName: input.name === undefined && existing === undefined ? newName : undefined,
     runId,
     onEvent: (event) => onEvent(event, ctx, coreInput.roles.length),
     // The last step: the targets (or stdout) get the result now; if one cannot take it, createKey revokes the key.
@@ -236,6 +274,30 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   // Delivered to targets: stdout gets the result without the secret once the key is safely kept.
   if (receipts) return { kind: 'delivered', result, receipts };
   return { kind: 'created', result };
+}
+
+/**
+ * --service-account: the account, in `folderId`, managed by aistudio-key unless `adopt`.
+ * @throws NotFoundError when there is none; UsageError (exit 2) when it is in another folder or
+ *   foreign without --adopt.
+ */
+async function existingAccount(gateway: CloudGateway, ref: string, adopt: boolean, folderId: string, signal: AbortSignal | undefined): Promise<ServiceAccount> {
+  const account = await findServiceAccount(gateway, ref, () => Promise.resolve(folderId), { signal });
+  if (account.folderId !== folderId) {
+    throw new UsageError(`--service-account: ${account.name} (${account.id}) is in folder ${account.folderId}, not ${folderId}; pass --folder-id ${account.folderId}`);
+  }
+  if (!adopt && !isManagedAccount(account)) {
+    throw new UsageError(`--service-account: ${account.name} (${account.id}) was not created by aistudio-key (no label ${managedLabelText()}); pass --adopt to issue a key on it and grant it the roles it lacks`);
+  }
+  return account;
+}
+
+/** `create --name X` when X is already in the folder: exit 2 before anything is created. */
+async function refuseTakenName(gateway: CloudGateway, folderId: string, name: string, signal: AbortSignal | undefined): Promise<void> {
+  const clash = await gateway.findServiceAccountByName(folderId, name, { signal });
+  if (clash) {
+    throw new UsageError(`--name: a service account named "${name}" already exists in folder ${folderId} (${clash.id}); to issue a key on it, pass --service-account ${name} instead`);
+  }
 }
 
 /** The format of --out-file: the run's --format, text meaning env. */
@@ -254,7 +316,8 @@ export function newRunId(randomInt: (max: number) => number): string {
 
 const STEP_TEXT: Record<CreateKeyStep, (roles: number) => string> = {
   'create-service-account': () => 'Creating the service account…',
-  'grant-roles-and-issue-key': (n) => `Granting ${n} role${n === 1 ? '' : 's'} and issuing the API key…`,
+  'check-roles': () => 'Checking the account\'s roles on the folder…',
+  'grant-roles-and-issue-key': (n) => (n === 0 ? 'Issuing the API key…' : `Granting ${n} role${n === 1 ? '' : 's'} and issuing the API key…`),
   'deliver': () => 'Writing the result…',
   'clean-up': () => 'Cleaning up what this run created…',
 };
@@ -267,7 +330,7 @@ function onEvent(event: CreateKeyEvent, ctx: CommandContext, roleCount: number):
   const { out } = ctx;
   switch (event.type) {
     case 'step':
-      out.progress.update(STEP_TEXT[event.step](roleCount));
+      out.progress.update(STEP_TEXT[event.step](event.roles ?? roleCount));
       break;
     case 'starting': {
       const r = event.resource;

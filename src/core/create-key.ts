@@ -34,6 +34,12 @@ export interface CreateKeyInput {
   scopes: readonly string[];
   /** undefined: the key never expires. */
   expiresAt: Date | undefined;
+  /**
+   * `create --service-account`: issue the key on this existing account (already found, and checked
+   * to be managed or adopted) instead of creating one. `name` and `description`'s use on the account
+   * are then moot; only the roles it lacks on the folder are granted, and a failure never deletes it.
+   */
+  serviceAccount?: ServiceAccount;
 }
 
 export interface CreateKeyResult {
@@ -43,6 +49,12 @@ export interface CreateKeyResult {
   serviceAccount: ServiceAccount;
   /** Roles the account holds on the folder through this run. */
   roles: string[];
+  /**
+   * The role bindings this run added (with an existing account, only the roles it lacked). Set by
+   * createKey; not part of the JSON document, whose `roles` is the full list the account now holds
+   * through this run.
+   */
+  rolesAdded?: string[];
 }
 
 /** Something this run made in the cloud. */
@@ -57,10 +69,11 @@ export type PendingResource =
   | { kind: 'role-bindings'; folderId: string; serviceAccountId: string; roles: string[] }
   | { kind: 'api-key'; serviceAccountId: string; marker: string | undefined };
 
-export type CreateKeyStep = 'create-service-account' | 'grant-roles-and-issue-key' | 'deliver' | 'clean-up';
+export type CreateKeyStep = 'create-service-account' | 'check-roles' | 'grant-roles-and-issue-key' | 'deliver' | 'clean-up';
 
 export type CreateKeyEvent =
-  | { type: 'step'; step: CreateKeyStep }
+  /** `roles`: with 'grant-roles-and-issue-key', how many roles are being granted (0: none missing). */
+  | { type: 'step'; step: CreateKeyStep; roles?: number }
   /** A call that makes `resource` is going out (again when the cloud accepted it and named the id). */
   | { type: 'starting'; resource: PendingResource }
   | { type: 'created'; resource: CreatedResource }
@@ -151,28 +164,32 @@ export async function createKey(gateway: CloudGateway, input: CreateKeyInput, op
   const { signal } = opts;
   if (signal?.aborted) throw abortError(signal);
 
-  emit({ type: 'step', step: 'create-service-account' });
-  const made = await createServiceAccount(gateway, input, opts, emit);
+  const roles = [...new Set(input.roles)];
+  let made: Made;
+  if (input.serviceAccount) {
+    // An existing account: nothing is made until the roles it lacks are known.
+    emit({ type: 'step', step: 'check-roles' });
+    const account = input.serviceAccount;
+    const held = new Set(
+      (await gateway.listFolderAccessBindings(input.folderId, { signal }))
+        .filter((b) => b.subject.type === 'serviceAccount' && b.subject.id === account.id)
+        .map((b) => b.roleId),
+    );
+    if (signal?.aborted) throw abortError(signal);
+    made = { folderId: input.folderId, account, accountConfirmed: true, owned: false, runId: opts.runId, granted: roles.filter((r) => !held.has(r)), bindings: { state: 'not-started' }, key: { state: 'not-started' } };
+  } else {
+    emit({ type: 'step', step: 'create-service-account' });
+    made = await createServiceAccount(gateway, input, opts, emit);
+    made.granted = roles;
+    if (signal?.aborted) throw await rollBack(gateway, made, abortError(signal), emit);
+  }
   const account = made.account;
 
-  if (signal?.aborted) throw await rollBack(gateway, made, abortError(signal), emit);
-
-  emit({ type: 'step', step: 'grant-roles-and-issue-key' });
+  emit({ type: 'step', step: 'grant-roles-and-issue-key', roles: made.granted.length });
   const subject = { type: 'serviceAccount', id: account.id };
-  const wanted = input.roles.map((roleId) => ({ roleId, subject }));
-  emit({ type: 'starting', resource: { kind: 'role-bindings', folderId: input.folderId, serviceAccountId: account.id, roles: [...input.roles] } });
-  made.bindings = { state: 'in-flight' };
-  const bindingsCall = gateway
-    .addFolderAccessBindings(input.folderId, wanted, mutationOpts(opts))
-    .then((effective) => {
-      made.bindings = { state: 'done', effective };
-      if (effective.length > 0) emit({ type: 'created', resource: bindingsResource(input.folderId, account.id, effective) });
-    })
-    .catch((error: unknown) => {
-      // A throwing listener must not hide that the bindings exist.
-      if (made.bindings.state !== 'done') made.bindings = { state: 'failed' };
-      throw error;
-    });
+  const wanted = made.granted.map((roleId) => ({ roleId, subject }));
+  // An existing account that holds every role: no bindings call at all.
+  const bindingsCall = wanted.length === 0 ? Promise.resolve() : grantRoles(gateway, made, wanted, opts, emit);
   made.key = { state: 'in-flight' };
   // No second attempt at the key once the run is stopping or the bindings failed (it would be undone).
   const keepGoing = (): boolean => !signal?.aborted && (made.bindings as Made['bindings']).state !== 'failed';
@@ -208,7 +225,8 @@ export async function createKey(gateway: CloudGateway, input: CreateKeyInput, op
     secret: issued.created.secret,
     apiKey: issued.created.apiKey,
     serviceAccount: account,
-    roles: [...input.roles],
+    roles,
+    rolesAdded: made.bindings.state === 'done' ? made.bindings.effective.map((b) => b.roleId) : [],
   };
   if (opts.deliver) {
     emit({ type: 'step', step: 'deliver' });
@@ -269,6 +287,12 @@ export async function planCreateKey(
 interface Made {
   folderId: string;
   account: ServiceAccount;
+  /** false: an existing account (`--service-account`): never deleted; only what this run added is undone. */
+  owned: boolean;
+  /** The run marker's id, to find a key whose answer was lost on an account that is not deleted. */
+  runId: string | undefined;
+  /** The roles this run asks to grant (with an existing account, those it lacked). */
+  granted: string[];
   /**
    * false: the cloud accepted the call and named the account, but waiting for its operation failed
    * or was cut short, so it may or may not exist. Removed by id all the same.
@@ -282,6 +306,24 @@ interface Made {
 /** What mutating calls get: only the wait bound, never the abort signal itself. */
 function mutationOpts(opts: CreateKeyOptions): { signal?: AbortSignal } {
   return opts.waitSignal ? { signal: opts.waitSignal } : {};
+}
+
+/** One UpdateAccessBindings call of ADD deltas for `wanted`, recording its outcome in `made`. */
+function grantRoles(gateway: CloudGateway, made: Made, wanted: AccessBinding[], opts: CreateKeyOptions, emit: (e: CreateKeyEvent) => void): Promise<void> {
+  const { folderId, account } = made;
+  emit({ type: 'starting', resource: { kind: 'role-bindings', folderId, serviceAccountId: account.id, roles: wanted.map((b) => b.roleId) } });
+  made.bindings = { state: 'in-flight' };
+  return gateway
+    .addFolderAccessBindings(folderId, wanted, mutationOpts(opts))
+    .then((effective) => {
+      made.bindings = { state: 'done', effective };
+      if (effective.length > 0) emit({ type: 'created', resource: bindingsResource(folderId, account.id, effective) });
+    })
+    .catch((error: unknown) => {
+      // A throwing listener must not hide that the bindings exist.
+      if (made.bindings.state !== 'done') made.bindings = { state: 'failed' };
+      throw error;
+    });
 }
 
 async function createServiceAccount(
@@ -299,7 +341,7 @@ async function createServiceAccount(
         { folderId: input.folderId, name, description: input.description, labels: { ...MANAGED_BY_LABEL } },
         { ...mutationOpts(opts), onOperation: (started) => started.resourceId && emit(pending(started.resourceId)) },
       );
-      const made: Made = { folderId: input.folderId, account, accountConfirmed: true, bindings: { state: 'not-started' }, key: { state: 'not-started' } };
+      const made: Made = { folderId: input.folderId, account, accountConfirmed: true, owned: true, runId: opts.runId, granted: [...input.roles], bindings: { state: 'not-started' }, key: { state: 'not-started' } };
       emit({ type: 'created', resource: accountResource(account) });
       return made;
     } catch (error) {
@@ -310,7 +352,7 @@ async function createServiceAccount(
         const account: ServiceAccount = {
           id: started.resourceId, folderId: input.folderId, name, description: input.description, labels: { ...MANAGED_BY_LABEL }, createdAt: undefined,
         };
-        const made: Made = { folderId: input.folderId, account, accountConfirmed: false, bindings: { state: 'not-started' }, key: { state: 'not-started' } };
+        const made: Made = { folderId: input.folderId, account, accountConfirmed: false, owned: true, runId: opts.runId, granted: [...input.roles], bindings: { state: 'not-started' }, key: { state: 'not-started' } };
         const reason = opts.signal?.aborted ? abortError(opts.signal) : toAppError(error);
         throw await rollBack(gateway, made, reason, emit);
       }
@@ -321,8 +363,8 @@ async function createServiceAccount(
           continue;
         }
         throw new AlreadyExistsError(
-          `--name: a service account named "${name}" already exists in this cloud (names are unique per cloud, not per folder).`,
-          { cause: error, status: 'ALREADY_EXISTS', hints: ['Pass another --name, or leave --name out to get a generated one.'] },
+          `--name: a service account named "${name}" already exists in this cloud (names are unique per cloud); pass another --name, or --service-account ${name} (with --folder-id of its folder) to issue the key on it`,
+          { cause: error, status: 'ALREADY_EXISTS' },
         );
       }
       // Other errors arrive from the gateway already saying what was refused and which role is missing.
@@ -433,7 +475,9 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
   const folderId = made.folderId;
 
   const removeKey = async (): Promise<void> => {
-    // A failed key call created nothing we could name; deleting the account removes any key it did make.
+    // A failed key call created nothing we could name; deleting the account removes any key it did
+    // make. An existing account stays, so a key this run may have made is looked for by its marker.
+    if (made.key.state === 'failed' && made.key.ambiguous && !made.owned) return sweepMarkedKeys(gateway, made, report, emit);
     if (made.key.state !== 'done') return;
     const key = made.key.created.apiKey;
     try {
@@ -451,10 +495,12 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
     if (made.bindings.state === 'done') {
       ours = made.bindings.effective;
     } else {
-      // The call failed, possibly after the change was applied. The account is new, so every
-      // binding naming it on this folder was made by this run.
+      // The call failed, possibly after the change was applied. A new account's bindings on this
+      // folder were all made by this run; an existing account's, only those of the roles it lacked.
       try {
-        ours = (await gateway.listFolderAccessBindings(folderId)).filter((b) => b.subject.type === 'serviceAccount' && b.subject.id === account.id);
+        ours = (await gateway.listFolderAccessBindings(folderId)).filter(
+          (b) => b.subject.type === 'serviceAccount' && b.subject.id === account.id && (made.owned || made.granted.includes(b.roleId)),
+        );
       } catch (e) {
         report.left.push(`possibly role bindings of ${account.id} on folder ${folderId} (could not check: ${messageOf(e)})`);
         return;
@@ -472,6 +518,8 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
   };
 
   await Promise.all([removeKey(), removeBindings()]);
+  // Never delete an account this run did not create.
+  if (!made.owned) return report;
   try {
     await gateway.deleteServiceAccount(account.id);
     report.removed.push(`service account ${account.name} (${account.id})`);
@@ -486,6 +534,26 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
     }
   }
   return report;
+}
+
+/** An existing account's key call failed ambiguously for good: delete keys carrying this run's marker. */
+async function sweepMarkedKeys(gateway: CloudGateway, made: Made, report: CleanupReport, emit: (e: CreateKeyEvent) => void): Promise<void> {
+  const { account, runId } = made;
+  if (runId === undefined) {
+    report.left.push(`possibly an API key on ${account.id} (no run marker to find it by; check \`aistudio-key list --service-account ${account.id}\`)`);
+    return;
+  }
+  try {
+    for (const k of await gateway.listApiKeys(account.id)) {
+      if (!hasRunMarker(k.description, runId)) continue;
+      await gateway.deleteApiKey(k.id);
+      report.removed.push(`API key ${k.id}`);
+      emit({ type: 'removed', resource: keyResource(k) });
+    }
+    emit({ type: 'not-created', kind: 'api-key' });
+  } catch (e) {
+    report.left.push(`possibly an API key on ${account.id} whose description ends with ${runMarker(runId)} (${messageOf(e)}; delete it with \`yc iam api-key delete <id>\`)`);
+  }
 }
 
 function abortError(signal: AbortSignal): AppError {

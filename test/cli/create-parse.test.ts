@@ -19,6 +19,8 @@ const DEFAULTS: CreateInput = {
   folderName: undefined,
   cloudId: undefined,
   name: undefined,
+  serviceAccount: undefined,
+  adopt: false,
   description: DEFAULT_DESCRIPTION,
   expiry: undefined,
   roles: [...PRESET_ROLES],

@@ -432,3 +432,65 @@ test('an abort before delivery rolls back instead of delivering', async () => {
   assert.equal(delivered, false);
   assert.equal(gw.apiKeys.size, 0);
 });
+
+// --- create --service-account: an existing account -------------------------------------------
+
+function existingAccount(gw: FakeGateway, held: string[]): { id: string; folderId: string; name: string; description: string; labels: Record<string, string>; createdAt: undefined } {
+  const sa = { id: 'ajeexisting000000001', folderId: FOLDER_ID, name: 'old-bot', description: '', labels: {}, createdAt: undefined };
+  gw.serviceAccounts.set(sa.id, sa);
+  const folder = gw.folders.get(FOLDER_ID);
+  for (const roleId of held) folder?.bindings.push({ roleId, subject: { type: 'serviceAccount', id: sa.id } });
+  return sa;
+}
+
+test('an existing account: no account call, one ADD call of only the missing roles, the full list in the result', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, [PRESET_ROLES[0] ?? '']);
+  const result = await createKey(gw, input({ serviceAccount: sa }), { runId: 'r1' });
+  assert.equal(gw.callsOf('createServiceAccount').length, 0);
+  const calls = gw.callsOf('addFolderAccessBindings');
+  assert.equal(calls.length, 1);
+  const [, bindings] = calls[0]?.args as [string, Array<{ roleId: string }>];
+  assert.deepEqual(bindings.map((b) => b.roleId), PRESET_ROLES.slice(1));
+  assert.deepEqual(result.roles, [...PRESET_ROLES]);
+  assert.deepEqual(result.rolesAdded, PRESET_ROLES.slice(1));
+  assert.equal(result.serviceAccount.id, sa.id);
+  assert.equal(result.apiKey.serviceAccountId, sa.id);
+});
+
+test('an existing account holding every role: no bindings call at all', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, [...PRESET_ROLES]);
+  const result = await createKey(gw, input({ serviceAccount: sa }));
+  assert.deepEqual(gw.mutations().map((c) => c.method), ['createApiKey']);
+  assert.deepEqual(result.rolesAdded, []);
+});
+
+test('an existing account, the key fails: the added roles go, the held ones and the account stay', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, ['viewer', PRESET_ROLES[0] ?? '']);
+  gw.fail('createApiKey', denied);
+  await assert.rejects(createKey(gw, input({ serviceAccount: sa })), AuthError);
+  assert.ok(gw.serviceAccounts.has(sa.id), 'the account stays');
+  assert.equal(gw.callsOf('deleteServiceAccount').length, 0);
+  assert.deepEqual(gw.bindingsOf(FOLDER_ID, sa.id).map((b) => b.roleId).sort(), ['viewer', PRESET_ROLES[0] ?? ''].sort());
+});
+
+test('an existing account, the bindings fail after the work: only the missing roles are removed', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, [PRESET_ROLES[0] ?? '']);
+  gw.fail('addFolderAccessBindings', unavailable, { afterWork: true });
+  await assert.rejects(createKey(gw, input({ serviceAccount: sa })), CloudError);
+  assert.deepEqual(gw.bindingsOf(FOLDER_ID, sa.id).map((b) => b.roleId), [PRESET_ROLES[0]]);
+  assert.ok(gw.serviceAccounts.has(sa.id));
+  assert.equal(gw.apiKeys.size, 0, 'the key revoked');
+});
+
+test('an existing account, the key answer lost twice: keys with the run marker are deleted, the account stays', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, [...PRESET_ROLES]);
+  gw.fail('createApiKey', () => new AmbiguousOutcomeError('lost', { status: 'UNAVAILABLE' }), { afterWork: true, times: 2 });
+  await assert.rejects(createKey(gw, input({ serviceAccount: sa }), { runId: 'r2' }));
+  assert.ok(gw.serviceAccounts.has(sa.id));
+  assert.equal([...gw.apiKeys.values()].filter((k) => k.apiKey.serviceAccountId === sa.id).length, 0, 'no key of this run left');
+});
