@@ -19,7 +19,7 @@ import {
 } from './sdk.js';
 import { CloudError, UsageError } from '../errors.js';
 import { markStartedOperation, operationErrorToAppError, toAppError, type ErrorContext } from './errors.js';
-import { waitForOperation, type PollResult } from './poller.js';
+import { pollOperation, type PollResult } from './poller.js';
 import type { EndpointMap } from './endpoints.js';
 import { LockboxApi } from './lockbox.js';
 import type { CallOpts, CallSpec, Caller, ChannelPool } from './transport.js';
@@ -206,7 +206,7 @@ export class SdkGateway implements CloudGateway {
     opts?.onOperation?.({ operationId: op.id, resourceId });
     let final: Operation;
     try {
-      final = await waitForOperation(op, {
+      final = await pollOperation(op, {
         get: (id, signal) => this.getOperation(id, signal),
         sleep: this.s.sleep,
         now: this.s.now,

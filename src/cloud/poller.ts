@@ -68,7 +68,7 @@ export const POLL_DEFAULTS = { firstDelayMs: 15, factor: 1.3, maxDelayMs: 1000, 
  * and the time is up (the service is rolling back; the error is what matters).
  * @throws OperationTimeoutError, OperationInterruptedError, or the Get's own error when it is not tolerated
  */
-export async function waitForOperation<Op extends OperationLike>(initial: Op, opts: PollOptions<Op>): Promise<Op> {
+export async function pollOperation<Op extends OperationLike>(initial: Op, opts: PollOptions<Op>): Promise<Op> {
   if (initial.done) return initial;
   const firstDelay = opts.firstDelayMs ?? POLL_DEFAULTS.firstDelayMs;
   const factor = opts.factor ?? POLL_DEFAULTS.factor;

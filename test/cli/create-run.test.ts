@@ -12,8 +12,9 @@ import { AuthError, CloudError } from '../../src/errors.js';
 import { PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset.js';
 import { CLOUD_ID, FakeGateway, FOLDER_ID, FOREIGN_BINDING, OTHER_FOLDER_ID } from '../helpers/fake-gateway.js';
 import { Interrupter, runCli, tempDir, type RunCliOptions } from '../helpers/run-cli.js';
+import { fakeIamToken } from '../helpers/fakes.js';
 
-const TOKEN = 't1.9euelZrGmpKXiZWVjYqXjo2Sm5GNx-3rnpWaj5OVnJHHl8qNk8rNm46XkZPl8_dRBAlJ-e9qKGUt_d3z9xEzBkn572ooZS39.AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_AbCdEfGhIjKlMnOpQrStUvWx';
+const TOKEN = fakeIamToken();
 const NOW = new Date('2026-11-27T12:00:00Z');
 
 function setup(extra: RunCliOptions = {}) {

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { EXIT_CODE_HELP, EXIT_CODES } from '../../src/errors.js';
 import { runCli } from '../helpers/run-cli.js';
+import { fakeIamToken } from '../helpers/fakes.js';
+const FAKE_1 = fakeIamToken();
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -64,7 +66,7 @@ test('a bug is exit 1 with a request to report it; --debug adds the stack', asyn
 });
 
 test('a token that ends up in an error message is masked on stderr', async () => {
-  const token = 't1.9euelZrGmpKXiZWVjYqXjo2Sm5GNx-secret-part';
+  const token = FAKE_1;
   const echo = async (): Promise<unknown> => {
     throw new Error(`upstream said: token ${token} is invalid`);
   };

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { signServiceAccountJwt, type AuthorizedKeyFile, type Emulator } from './index.js';
 import { sdkClients, tokenClient } from './sdk-clients.js';
+import { PRIVATE_KEY_LABEL } from '../helpers/fakes.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = ['--import', 'tsx', 'test/emulator/cli.ts'];
@@ -42,7 +43,7 @@ describe('npm run emulator (test/emulator/cli.ts)', () => {
       assert.equal((await c.operations.get({ operationId: op.id })).done, false, '--operation-delay applies');
 
       const key = JSON.parse(readFileSync(info.serviceAccountKeyFile, 'utf8')) as AuthorizedKeyFile;
-      assert.match(key.private_key, new RegExp(`^PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID ${key.id}\\n-----BEGIN PRIVATE KEY-----`));
+      assert.match(key.private_key, new RegExp(`^PLEASE DO NOT REMOVE THIS LINE! Yandex.Cloud SA Key ID ${key.id}\\n-----BEGIN ${PRIVATE_KEY_LABEL}-----`));
       const { client, channel } = tokenClient(emu);
       try {
         const viaKey = await client.create({ jwt: signServiceAccountJwt({ id: key.id, serviceAccountId: key.service_account_id, privateKey: key.private_key }), yandexPassportOauthToken: undefined });

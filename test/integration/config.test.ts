@@ -14,12 +14,16 @@ import { newId } from '../emulator/ids.js';
 import { defaultFixture, type DefaultIds } from '../emulator/index.js';
 import { keysWorld, MANAGED, type KeysWorld } from '../helpers/keys-world.js';
 import { runCli, tempDir } from '../helpers/run-cli.js';
+import { fakeApiKeySecret, fakeIamToken, fakeOauthToken, PRIVATE_KEY_LABEL } from '../helpers/fakes.js';
+const FAKE_1 = fakeIamToken();
+const FAKE_2 = fakeOauthToken();
+const FAKE_3 = fakeApiKeySecret();
 
 const CREDENTIALS = {
-  iam: 't1.9euelZqOkJGRlZ2QjpKNz5CNm5CVl-3rnpWakZ2UmpKNlsaSkcrIyM2Vx8jl8_dBbAdC-e9TYHhz',
-  oauth: 'y0_AgAAAAAAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
-  apiKey: 'AQVN1HHJReSrfo9jU3aopsXrJyfq_UHsfwKxxxxx',
-  pem: '-----BEGIN PRIVATE KEY-----',
+  iam: FAKE_1,
+  oauth: FAKE_2,
+  apiKey: FAKE_3,
+  pem: `-----BEGIN ${PRIVATE_KEY_LABEL}-----`,
 };
 
 describe('aistudio-key config set|get|unset|list', () => {

@@ -18,6 +18,9 @@ import { AuthError, NotFoundError, UsageError } from '../../src/errors.js';
 import { secretFileContent } from '../../src/output/delivery.js';
 import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
 import { tempDir } from '../helpers/run-cli.js';
+import { fakeApiKeySecret } from '../helpers/fakes.js';
+const FAKE_1 = fakeApiKeySecret();
+const FAKE_2 = fakeApiKeySecret();
 
 const running: Emulator[] = [];
 const connections: Connection[] = [];
@@ -60,7 +63,7 @@ async function world(): Promise<World> {
   };
 }
 
-const KEY = { secret: 'AQVNfirst-secret-value-0123456789abcdefg', apiKeyId: 'ajekey00000000000001', folderId: '' };
+const KEY = { secret: FAKE_1, apiKeyId: 'ajekey00000000000001', folderId: '' };
 
 describe('gateway: Lockbox', () => {
   test('create, find by name, read, add a version onto the current one; payload values are redacted in debug output', async () => {
@@ -75,9 +78,9 @@ describe('gateway: Lockbox', () => {
     assert.deepEqual(found?.currentEntryKeys.sort(), ['api-key', 'api-key-id', 'other']);
     assert.equal(await gateway.findSecretByName(w.ids.folderId, 'no-such'), undefined);
 
-    const { versionId } = await gateway.addSecretVersion({ secretId: created.secretId, baseVersionId: created.versionId, entries: { 'api-key-id': 'aje2', 'api-key': 'AQVNsecond-secret-value-0123456789abcdef' } });
+    const { versionId } = await gateway.addSecretVersion({ secretId: created.secretId, baseVersionId: created.versionId, entries: { 'api-key-id': 'aje2', 'api-key': FAKE_2 } });
     const current = await gateway.getSecretPayload(created.secretId);
-    assert.deepEqual(current, { versionId, entries: { 'api-key-id': 'aje2', 'api-key': 'AQVNsecond-secret-value-0123456789abcdef', 'other': 'kept' } });
+    assert.deepEqual(current, { versionId, entries: { 'api-key-id': 'aje2', 'api-key': FAKE_2, 'other': 'kept' } });
     assert.equal((await gateway.getSecretPayload(created.secretId, created.versionId)).entries['api-key-id'], 'aje1');
     assert.equal((await gateway.getSecret(created.secretId)).currentVersionId, versionId);
 
@@ -130,7 +133,7 @@ describe('--to-lockbox target', () => {
     await gateway.addSecretVersion({ secretId: secret?.id ?? '', baseVersionId: undefined, entries: { note: 'mine' } });
     const second = await preflightLockbox(gateway, { ref: secret?.id ?? '', folderId: w.ids.otherFolderId });
     assert.equal(second.kind, 'add-version', 'found by ID, whatever the folder');
-    const key2 = { ...KEY, secret: 'AQVNsecond-secret-value-0123456789abcdef', apiKeyId: 'ajekey00000000000002' };
+    const key2 = { ...KEY, secret: FAKE_2, apiKeyId: 'ajekey00000000000002' };
     const r2 = (await deliverToLockbox(gateway, second, key2)).receipt;
     assert.ok(r2.target === 'lockbox' && !r2.createdSecret && r2.secretId === secret?.id);
     assert.deepEqual(w.emu.state.lockboxSecrets().find((s) => s.id === secret?.id)?.payload, { 'api-key-id': key2.apiKeyId, 'api-key': key2.secret, 'note': 'mine' });

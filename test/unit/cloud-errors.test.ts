@@ -14,9 +14,11 @@ import {
   type ErrorContext,
 } from '../../src/cloud/errors.js';
 import { abortError } from '../../src/cloud/retry.js';
+import { fakeIamToken } from '../helpers/fakes.js';
+const FAKE_1 = fakeIamToken();
 
 const PATH = '/yandex.cloud.resourcemanager.v1.FolderService/UpdateAccessBindings';
-const IAM = `t1.9euelZqSkJWUmJqTlZ2OjZ6Uy5yMzO3rnpWaksqdm5uVnZuekMyJ.${'b'.repeat(86)}`;
+const IAM = FAKE_1;
 
 function clientError(code: Status, details: string): ClientError {
   return new ClientError(PATH, code, details);

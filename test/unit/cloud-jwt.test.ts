@@ -4,6 +4,7 @@ import { constants, generateKeyPairSync, verify } from 'node:crypto';
 import { UsageError } from '../../src/errors.js';
 import { IAM_TOKEN_AUDIENCE, signServiceAccountJwt } from '../../src/cloud/jwt.js';
 import type { AuthorizedKey } from '../../src/cloud/types.js';
+import { PRIVATE_KEY_LABEL } from '../helpers/fakes.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -52,7 +53,7 @@ test('life is capped at one hour', () => {
 });
 
 test('a broken or incomplete key is a UsageError naming the field', () => {
-  assert.throws(() => signServiceAccountJwt(keyFile('-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----\n'), NOW), (e: unknown) => {
+  assert.throws(() => signServiceAccountJwt(keyFile(`-----BEGIN ${PRIVATE_KEY_LABEL}-----\nnope\n-----END ${PRIVATE_KEY_LABEL}-----\n`), NOW), (e: unknown) => {
     assert.ok(e instanceof UsageError);
     assert.match(e.message, /private_key of authorized key ajekeyid0123456789ab/);
     assert.ok(!e.message.includes('nope'));

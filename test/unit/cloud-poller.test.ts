@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ClientError, Metadata, Status } from 'nice-grpc';
 import { ApiError } from '@yandex-cloud/nodejs-sdk/dist/errors';
-import { waitForOperation, type OperationLike, type PollOptions, type PollResult } from '../../src/cloud/poller.js';
+import { pollOperation, type OperationLike, type PollOptions, type PollResult } from '../../src/cloud/poller.js';
 import { OperationInterruptedError, OperationTimeoutError } from '../../src/cloud/errors.js';
 
 const GET = '/yandex.cloud.operation.OperationService/Get';
@@ -51,7 +51,7 @@ function opts(c: ReturnType<typeof clock>, get: PollOptions<OperationLike>['get'
 test('an operation that is already done needs no poll', async () => {
   const c = clock();
   const s = scripted(c, []);
-  const op = await waitForOperation({ id: 'x', done: true }, opts(c, s.get));
+  const op = await pollOperation({ id: 'x', done: true }, opts(c, s.get));
   assert.equal(op.id, 'x');
   assert.equal(s.calls(), 0);
 });
@@ -60,7 +60,7 @@ test('the first poll goes out 15 ms after creation, then the schedule grows ×1.
   const c = clock();
   const script: OperationLike[] = [...Array.from({ length: 20 }, () => running()), { id: 'op1', done: true }];
   const s = scripted(c, script);
-  await waitForOperation(running(), opts(c, s.get));
+  await pollOperation(running(), opts(c, s.get));
   assert.equal(s.starts[0], 15);
   const gaps = s.starts.slice(1).map((t, k) => t - (s.starts[k] ?? 0));
   assert.equal(gaps[0], 20);
@@ -71,14 +71,14 @@ test('the first poll goes out 15 ms after creation, then the schedule grows ×1.
 test('delays run start to start: a slow Get does not stretch the schedule', async () => {
   const c = clock();
   const s = scripted(c, [running(), running(), running(), { id: 'op1', done: true }], 10);
-  await waitForOperation(running(), opts(c, s.get));
+  await pollOperation(running(), opts(c, s.get));
   assert.deepEqual(s.starts, [15, 35, 60, 93]);
 });
 
 test('x-operation-poll-interval replaces the next delay', async () => {
   const c = clock();
   const s = scripted(c, [{ operation: running(), pollIntervalSeconds: 0.2 }, { id: 'op1', done: true }]);
-  await waitForOperation(running(), opts(c, s.get));
+  await pollOperation(running(), opts(c, s.get));
   assert.deepEqual(s.starts, [15, 215]);
 });
 
@@ -92,7 +92,7 @@ test('up to three NOT_FOUNDs right after creation are tolerated, in both error s
     new ClientError(GET, Status.NOT_FOUND, 'Operation op1 not found'),
     { id: 'op1', done: true },
   ]);
-  const op = await waitForOperation(running(), opts(c, s.get));
+  const op = await pollOperation(running(), opts(c, s.get));
   assert.equal(op.done, true);
   assert.equal(s.calls(), 4);
 });
@@ -101,18 +101,18 @@ test('a fourth NOT_FOUND is an error', async () => {
   const c = clock();
   const nf = new ClientError(GET, Status.NOT_FOUND, 'Operation op1 not found');
   const s = scripted(c, [nf, nf, nf, nf]);
-  await assert.rejects(waitForOperation(running(), opts(c, s.get)), (e) => e === nf);
+  await assert.rejects(pollOperation(running(), opts(c, s.get)), (e) => e === nf);
 });
 
 test('transient Get failures are retried, then the error is thrown', async () => {
   const c = clock();
   const un = new ClientError(GET, Status.UNAVAILABLE, 'Connection dropped');
   const ok = scripted(c, [un, un, un, { id: 'op1', done: true }]);
-  assert.equal((await waitForOperation(running(), opts(c, ok.get))).done, true);
+  assert.equal((await pollOperation(running(), opts(c, ok.get))).done, true);
 
   const c2 = clock();
   const bad = scripted(c2, [un, un, un, un]);
-  await assert.rejects(waitForOperation(running(), opts(c2, bad.get)), (e) => e === un);
+  await assert.rejects(pollOperation(running(), opts(c2, bad.get)), (e) => e === un);
   assert.equal(bad.calls(), 4);
 });
 
@@ -120,14 +120,14 @@ test('a non-transient Get failure is thrown at once', async () => {
   const c = clock();
   const pd = new ClientError(GET, Status.PERMISSION_DENIED, 'no');
   const s = scripted(c, [pd]);
-  await assert.rejects(waitForOperation(running(), opts(c, s.get)), (e) => e === pd);
+  await assert.rejects(pollOperation(running(), opts(c, s.get)), (e) => e === pd);
   assert.equal(s.calls(), 1);
 });
 
 test('the wait is bounded: OperationTimeoutError names the operation and the resource', async () => {
   const c = clock();
   const s = scripted(c, [running()]);
-  await assert.rejects(waitForOperation({ ...running(), description: 'Create service account' }, opts(c, s.get, { timeoutMs: 5000, resourceId: 'ajesa' })), (e) => {
+  await assert.rejects(pollOperation({ ...running(), description: 'Create service account' }, opts(c, s.get, { timeoutMs: 5000, resourceId: 'ajesa' })), (e) => {
     assert.ok(e instanceof OperationTimeoutError);
     assert.equal(e.operationId, 'op1');
     assert.equal(e.resourceId, 'ajesa');
@@ -142,7 +142,7 @@ test('an error seen on a not-yet-done operation is returned at the deadline rath
   const c = clock();
   const failing = { id: 'op1', done: false, error: { code: 13, message: 'boom' } };
   const s = scripted(c, [failing]);
-  const op = await waitForOperation(running(), opts(c, s.get, { timeoutMs: 2000 }));
+  const op = await pollOperation(running(), opts(c, s.get, { timeoutMs: 2000 }));
   assert.deepEqual(op.error, { code: 13, message: 'boom' });
 });
 
@@ -157,7 +157,7 @@ test('an aborted signal stops the wait with OperationInterruptedError', async ()
     void signal;
     return r;
   };
-  await assert.rejects(waitForOperation(running(), opts(c, get, { signal: ac.signal, resourceId: 'ajesa' })), (e) => {
+  await assert.rejects(pollOperation(running(), opts(c, get, { signal: ac.signal, resourceId: 'ajesa' })), (e) => {
     assert.ok(e instanceof OperationInterruptedError);
     assert.equal(e.operationId, 'op1');
     assert.equal(e.resourceId, 'ajesa');

@@ -2,10 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { Redactor, redact } from '../../src/cloud/redact.js';
+import { fakeIamToken, fakeOauthToken } from '../helpers/fakes.js';
+const FAKE_1 = fakeIamToken();
+const FAKE_2 = fakeOauthToken();
 
-const IAM = `t1.9euelZqSkJWUmJqTlZ2OjZ6Uy5yMzO3rnpWaksqdm5uVnZuekMyJlJCdj5Lk8_dRDxJy-e9vZnk1_d3z9xE9EHL573tmeTX9.${'a'.repeat(86)}`;
+const IAM = FAKE_1;
 const API_KEY = 'AQVNzP0-abcdefghijklmnopqrstuvwxyz0123';
-const OAUTH = 'y0_AgAAAAAbcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP';
+const OAUTH = FAKE_2;
 const JWT = 'eyJ0eXAiOiJKV1QiLCJhbGciOiJQUzI1NiJ9.eyJpc3MiOiJhamUxMjMifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ';
 
 test('redact removes IAM tokens, API key secrets, OAuth tokens and JWTs', () => {

@@ -7,8 +7,10 @@ import { AmbiguousOutcomeError } from '../../src/cloud/errors.js';
 import { Redactor } from '../../src/cloud/redact.js';
 import { Caller, type CallKind, type CallOpts } from '../../src/cloud/transport.js';
 import { DEFAULT_BACKOFF, backoffDelay, withRetries } from '../../src/cloud/retry.js';
+import { fakeIamToken } from '../helpers/fakes.js';
+const FAKE_1 = fakeIamToken();
 
-const TOKEN = `t1.9euelZqSkJWUmJqTlZ2OjZ6Uy5yMzO3rnpWaksqdm5uVnZuekMyJ.${'c'.repeat(86)}`;
+const TOKEN = FAKE_1;
 const PATH = '/yandex.cloud.iam.v1.ServiceAccountService/Create';
 
 function caller(extra: { retries?: number; debug?: string[] } = {}) {

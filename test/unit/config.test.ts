@@ -7,6 +7,10 @@ import type { SettingKey, Settings } from '../../src/config/settings.js';
 import { openSettingsStore, type SettingsStore } from '../../src/config/store.js';
 import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/run-cli.js';
+import { fakeApiKeySecret, fakeIamToken, fakeOauthToken, PRIVATE_KEY_LABEL } from '../helpers/fakes.js';
+const FAKE_1 = fakeIamToken();
+const FAKE_2 = fakeOauthToken();
+const FAKE_3 = fakeApiKeySecret();
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 
@@ -76,11 +80,11 @@ test('keys outside the allow-list are refused; credential-sounding ones with the
 
 test('values that look like credentials are refused for every key, and the message never repeats them', () => {
   const samples: Record<string, string> = {
-    'an IAM token': 't1.9euelZqOkJGRlZ2QjpKNz5CNm5CVl-3rnpWakZ2UmpKNlsaSkcrIyM2Vx8jl8_dBbAdC-e9TYHhz_d3z9wEbBUL571NgeHP9',
-    'an OAuth token': 'y0_AgAAAAAAxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    'an IAM token': FAKE_1,
+    'an OAuth token': FAKE_2,
     'an OAuth token (y3)': 'y3_Vdheub7w9cNcxxxxxxxxxxxxxxxxxxxx',
-    'an API key secret': 'AQVN1HHJReSrfo9jU3aopsXrJyfq_UHsfwKxxxxx',
-    'a PEM key': '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBg\n-----END PRIVATE KEY-----',
+    'an API key secret': FAKE_3,
+    'a PEM key': `-----BEGIN ${PRIVATE_KEY_LABEL}-----\nMIIEvQIBADANBg\n-----END ${PRIVATE_KEY_LABEL}-----`,
     'a JWT': 'eyJhbGciOiJQUzI1NiIsInR5cCI6IkpXVCJ9.eyJpc3MiOiJ4In0.c2ln',
     'a key file': '{"id":"aje","private_key":"PLEASE DO NOT REMOVE THIS LINE!"}',
   };

@@ -10,12 +10,14 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createDeps, type InterruptSignal } from '../../src/deps.js';
+import { fakeIamToken } from '../helpers/fakes.js';
+const FAKE_1 = fakeIamToken();
 
 const DEPS_MODULE = new URL('../../src/deps.ts', import.meta.url).href;
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 test('installProcessGuards: DEP0123 is dropped, other warnings print; an uncaught error prints redacted and exits 1', async () => {
-  const token = `t1.9euelZqSkJWUmJqTlZ2OjZ6Uy5yMzO3rnpWaksqdm5uVnZuekMyJ.${'c'.repeat(86)}`;
+  const token = FAKE_1;
   const secret = `AQVN${'s'.repeat(36)}`;
   const code = `
     const { installProcessGuards } = await import(${JSON.stringify(DEPS_MODULE)});

@@ -13,8 +13,11 @@ import { decideOutputMode } from '../../src/output/mode.js';
 import { Redactor } from '../../src/output/redact.js';
 import { createStyle } from '../../src/output/style.js';
 import { tempDir } from '../helpers/run-cli.js';
+import { fakeApiKeySecret, fakeIamToken } from '../helpers/fakes.js';
+const FAKE_1 = fakeApiKeySecret();
+const FAKE_2 = fakeIamToken();
 
-const SECRET = 'AQVNabcdefghijklmnopqrstuvwxyz0123456789';
+const SECRET = FAKE_1;
 
 const result: CreateKeyResult = {
   secret: SECRET,
@@ -160,7 +163,7 @@ test('the redactor masks registered secrets and ignores short values', () => {
 
 test('the redactor also masks credential shapes it was never given', () => {
   const r = new Redactor();
-  const iam = `t1.9euelZqSkJWUmJqTlZ2OjZ6Uy5yMzO3rnpWaksqdm5uVnZuekMyJ.${'b'.repeat(86)}`;
+  const iam = FAKE_2;
   const key = `AQVN${'x'.repeat(36)}`;
   assert.equal(r.redact(`token ${iam}, key ${key}, header Bearer abc.def`), 'token t1.***, key AQVN***, header Bearer ***');
   assert.equal(r.redact('ids ajeabc0123456789abcd and b1g0123456789abcdefg stay'), 'ids ajeabc0123456789abcd and b1g0123456789abcdefg stay');

@@ -12,11 +12,13 @@ import { DeliveryError } from '../../src/core/delivery.js';
 import { nodeFileOps, type FileOps } from '../../src/core/targets/file-ops.js';
 import { preflightOutFile, writeOutFile } from '../../src/core/targets/out-file.js';
 import { tempDir } from '../helpers/run-cli.js';
+import { fakeApiKeySecret } from '../helpers/fakes.js';
+const FAKE_1 = fakeApiKeySecret();
 
 let seq = 0;
 const randomInt = (max: number): number => (seq++ * 7) % max;
 const deps = (fs?: FileOps) => ({ fs, randomInt });
-const CONTENT = "YC_API_KEY='AQVN-secret-value-0123456789abcdefghijkl'\n";
+const CONTENT = `YC_API_KEY='${FAKE_1}'\n`;
 
 function mode(path: string): number {
   return statSync(path).mode & 0o777;

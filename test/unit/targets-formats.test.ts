@@ -14,6 +14,8 @@ import { deliveredDocument, deliveredEnv, deliveredText, keyEnvPairs, secretFile
 import { createStyle } from '../../src/output/style.js';
 import { formatDotenv, formatEnv } from '../../src/output/formats.js';
 import { tempDir } from '../helpers/run-cli.js';
+import { fakeApiKeySecret } from '../helpers/fakes.js';
+const FAKE_1 = fakeApiKeySecret();
 
 /** `dotenv`'s parse() (lib/main.js, v16): one regex per line, quotes stripped, \n expanded in double quotes only. */
 function dotenvParse(src: string): Record<string, string> {
@@ -55,7 +57,7 @@ function bashSource(file: string, names: readonly string[]): Record<string, stri
 
 const RESULT: CreateKeyResult = {
   // The shape of a real secret: AQVN + 36 of [A-Za-z0-9_-].
-  secret: 'AQVNw-1Xk_9zQ3b7-Ty0LhZ_cVf5d8Sg2n4Me6Jo',
+  secret: FAKE_1,
   apiKey: { id: 'ajeab12cd34ef56gh78i', serviceAccountId: 'ajesa0000000000000001', description: 'd', scopes: ['yc.ai.languageModels.execute'], createdAt: undefined, expiresAt: undefined, lastUsedAt: undefined },
   serviceAccount: { id: 'ajesa0000000000000001', folderId: 'b1gfolder0000000001x', name: 'sa', description: '', labels: {}, createdAt: undefined },
   roles: ['ai.editor'],

@@ -13,8 +13,10 @@ import { deliverGithubOutput, formatGithubOutputs, heredocDelimiter, preflightGi
 import { preflightDelivery } from '../../src/core/targets/index.js';
 import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/run-cli.js';
+import { fakeApiKeySecret } from '../helpers/fakes.js';
+const FAKE_1 = fakeApiKeySecret();
 
-const KEY = { secret: 'AQVNw-1Xk_9zQ3b7-Ty0LhZ_cVf5d8Sg2n4Me6Jo', apiKeyId: 'ajeab12cd34ef56gh78i', folderId: 'b1gfolder0000000001x' };
+const KEY = { secret: FAKE_1, apiKeyId: 'ajeab12cd34ef56gh78i', folderId: 'b1gfolder0000000001x' };
 const randomInt = (max: number): number => Math.floor(Math.random() * max);
 
 /** How the Actions runner reads $GITHUB_OUTPUT: `name=value` lines and `name<<DELIM` … `DELIM` blocks. */
