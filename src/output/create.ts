@@ -75,6 +75,18 @@ export function createDotenv(o: CreateOutcome): string {
   ]);
 }
 
+/** The labelled rows every text view of a new key shows, the secret excepted. */
+export function keyRows(r: CreateKeyResult): Array<[string, string]> {
+  return [
+    ['Service account', `${r.serviceAccount.name} (${r.serviceAccount.id})`],
+    ['Folder', r.serviceAccount.folderId],
+    ['Roles', r.roles.join(', ')],
+    ['Scopes', r.apiKey.scopes.join(', ')],
+    ['Expires', r.apiKey.expiresAt ? rfc3339(r.apiKey.expiresAt) : 'never'],
+    ['API key ID', r.apiKey.id],
+  ];
+}
+
 export function createText(o: CreateOutcome, out: TextSink): void {
   if (o.kind === 'plan') {
     for (const l of planLines(o.plan)) out.line(l);
@@ -82,15 +94,7 @@ export function createText(o: CreateOutcome, out: TextSink): void {
   }
   const r = o.result;
   const s = out.style;
-  const rows: Array<[string, string]> = [
-    ['Service account', `${r.serviceAccount.name} (${r.serviceAccount.id})`],
-    ['Folder', r.serviceAccount.folderId],
-    ['Roles', r.roles.join(', ')],
-    ['Scopes', r.apiKey.scopes.join(', ')],
-    ['Expires', r.apiKey.expiresAt ? rfc3339(r.apiKey.expiresAt) : 'never'],
-    ['API key ID', r.apiKey.id],
-    ['Secret', r.secret],
-  ];
+  const rows: Array<[string, string]> = [...keyRows(r), ['Secret', r.secret]];
   for (const [k, v] of rows) out.line(`${s.bold(k.padEnd(16))}${k === 'Secret' ? s.green(v) : v}`);
   out.note('The secret is shown only once and cannot be retrieved later: store it now.');
 }

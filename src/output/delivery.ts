@@ -4,9 +4,8 @@
  * `lockbox: {secret_id, version_id}` (and `out_file`, `github_output`) stand where `secret` stood.
  */
 import type { CreateKeyResult } from '../core/create-key.js';
-import { rfc3339 } from '../core/expiry.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
-import { createdDocument, createEnv, type CreatedDocument } from './create.js';
+import { createdDocument, createEnv, keyRows, type CreatedDocument } from './create.js';
 import { formatDotenv, formatEnv, formatJson, formatYaml } from './formats.js';
 import type { TextSink } from './text.js';
 
@@ -94,14 +93,6 @@ export function deliveredEnv(r: CreateKeyResult, receipts: readonly DeliveryRece
 /** text on stdout: the usual rows without the secret, then where it went. */
 export function deliveredText(r: CreateKeyResult, receipts: readonly DeliveryReceipt[], out: TextSink): void {
   const s = out.style;
-  const rows: Array<[string, string]> = [
-    ['Service account', `${r.serviceAccount.name} (${r.serviceAccount.id})`],
-    ['Folder', r.serviceAccount.folderId],
-    ['Roles', r.roles.join(', ')],
-    ['Scopes', r.apiKey.scopes.join(', ')],
-    ['Expires', r.apiKey.expiresAt ? rfc3339(r.apiKey.expiresAt) : 'never'],
-    ['API key ID', r.apiKey.id],
-  ];
-  for (const [k, v] of rows) out.line(`${s.bold(k.padEnd(16))}${v}`);
+  for (const [k, v] of keyRows(r)) out.line(`${s.bold(k.padEnd(16))}${v}`);
   for (const l of receiptLines(receipts)) out.line(l);
 }
