@@ -24,8 +24,9 @@ export async function main(argv: readonly string[], deps: Deps): Promise<number>
   } catch (error) {
     const commanderCode = commanderErrorCode(error);
     if (commanderCode !== undefined && DONE_CODES.has(commanderCode)) return EXIT_CODES.ok;
-    // No command given: commander has printed the help on stderr.
-    if (commanderCode === 'commander.help') return EXIT_CODES.usage;
+    // `help [command]` printed the help on stdout (commander's exit code 0); with no command given,
+    // commander printed it on stderr (exit code 1), which is a usage error.
+    if (commanderCode === 'commander.help') return (error as { exitCode?: unknown }).exitCode === 0 ? EXIT_CODES.ok : EXIT_CODES.usage;
     const appError = commanderCode !== undefined ? usageFromCommander(error as Error) : await toApp(error);
     await report(appError, program.state, deps);
     return appError.exitCode;
