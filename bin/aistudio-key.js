@@ -1,20 +1,28 @@
 #!/usr/bin/env node
-// The shim (STYLE.md §1): build the real Deps, run, set the exit code. Never process.exit() here,
-// so stdout and stderr drain before the process ends.
-import module from 'node:module';
+// The shim (STYLE.md §1): answer the cheapest requests itself, else run the bundled program and set
+// the exit code. Never process.exit() here, so stdout and stderr drain before the process ends.
+// CommonJS on purpose (bin/package.json): `--version` and help never start Node's ES module
+// loader, which costs ~8 ms of a ~60 ms start (issue #8).
+'use strict';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
-  // Fast path: the version alone loads nothing of dist/ (issue #8).
-  const { readFileSync } = await import('node:fs');
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
-  process.stdout.write(`${typeof pkg.version === 'string' ? pkg.version : '0.0.0'}\n`);
+  // Fast path: the version alone loads nothing of dist/.
+  const { version } = require('../package.json');
+  process.stdout.write(`${typeof version === 'string' ? version : '0.0.0'}\n`);
 } else {
   // Node >= 22.1 caches compiled code on disk, which speeds up later starts; older Node skips it.
-  module.enableCompileCache?.();
-  const { main } = await import('../dist/main.js');
-  const { createDeps, installProcessGuards } = await import('../dist/deps.js');
-  // Node's DEP0123 warning off (and only it), quiet EPIPE events, redacted crash lines: see deps.ts.
-  installProcessGuards();
-  process.exitCode = await main(process.argv, createDeps());
+  require('node:module').enableCompileCache?.();
+  // Plain help requests (`--help`, `help create`, `create -h`…) are printed from pre-computed pages
+  // without building the program (src/help.ts); anything else, or a page it does not know, runs it.
+  const asksHelp = args.includes('--help') || args.includes('-h') || args[0] === 'help';
+  const text = asksHelp ? require('../dist/help.cjs').fastHelp(args, process.stdout.isTTY ? process.stdout.columns : undefined) : undefined;
+  if (text !== undefined) process.stdout.write(text);
+  else {
+    import('../dist/cli.js')
+      .then(({ run }) => run(process.argv))
+      .then((code) => {
+        process.exitCode = code;
+      });
+  }
 }

@@ -82,8 +82,12 @@ export function installProcessGuards(): void {
   });
 }
 
-/** package.json sits one level above both src/ and dist/, so this URL works from either. */
+/** Inlined by the build (test/tools/build.mjs); undeclared when src/ runs unbundled (tests). */
+declare const __AISTUDIO_KEY_VERSION__: string | undefined;
+
+/** The bundle carries the version; unbundled, package.json sits one level above src/. */
 export function readPackageVersion(): string {
+  if (typeof __AISTUDIO_KEY_VERSION__ === 'string') return __AISTUDIO_KEY_VERSION__;
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: unknown };
   return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
 }

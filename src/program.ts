@@ -54,7 +54,8 @@ function register(root: Command, def: CommandSpec, deps: Deps, state: RunState):
   });
 }
 
-export function createProgram(deps: Deps): Program {
+/** `specs`: the generated manifest; the manifest generator passes specs built from the definitions. */
+export function createProgram(deps: Deps, specs: readonly CommandSpec[] = COMMAND_SPECS): Program {
   const state = createRunState(deps);
   const root = new Command('aistudio-key')
     .description('Create Yandex Cloud AI Studio API keys: a service account, its roles on a folder, and a scoped API key.')
@@ -73,6 +74,6 @@ export function createProgram(deps: Deps): Program {
   root.on('option:debug', () => {
     state.debug = true;
   });
-  for (const spec of COMMAND_SPECS) register(root, spec, deps, state);
+  for (const spec of specs) register(root, spec, deps, state);
   return { command: root, state };
 }

@@ -21,7 +21,7 @@ import { CloudError, UsageError } from '../errors.js';
 import { markStartedOperation, operationErrorToAppError, toAppError, type ErrorContext } from './errors.js';
 import { pollOperation, type PollResult } from './poller.js';
 import type { EndpointMap } from './endpoints.js';
-import { LockboxApi } from './lockbox.js';
+import type { LockboxApi } from './lockbox.js';
 import type { CallOpts, CallSpec, Caller, ChannelPool } from './transport.js';
 import type {
   AccessBinding,
@@ -117,7 +117,7 @@ export class SdkGateway implements CloudGateway {
   private readonly clouds;
   private readonly operations;
   private closed = false;
-  private lockboxApi: LockboxApi | undefined;
+  private lockboxApi: Promise<LockboxApi> | undefined;
 
   constructor(private readonly s: GatewaySettings) {
     this.endpoint = s.endpoint;
@@ -465,39 +465,43 @@ export class SdkGateway implements CloudGateway {
     );
   }
 
-  // ---- Lockbox (src/cloud/lockbox.ts, built on first use) ------------------------------------------
+  // ---- Lockbox (src/cloud/lockbox.ts, loaded and built on first use) -------------------------------
+  // A dynamic import: the SDK's Lockbox files are ~100 KB that `create` without --to-lockbox never needs.
 
-  private get lockbox(): LockboxApi {
-    return (this.lockboxApi ??= new LockboxApi({
-      endpoint: this.endpoint,
-      address: (id) => this.s.services[id],
-      channel: (address) => this.s.pool.get(address),
-      read: (method, ctx, opts, invoke) => this.read(method, ctx, opts, invoke),
-      pages: (method, ctx, opts, fetch, items) => this.pages(method, ctx, opts, fetch, items),
-      mutate: (method, ctx, opts, invoke, resourceIdOf) => this.mutate(method, ctx, opts, invoke, resourceIdOf),
-      unpack,
-      remember: (secret) => this.caller.remember(secret),
-    }));
+  private lockbox(): Promise<LockboxApi> {
+    return (this.lockboxApi ??= import('./lockbox.js').then(
+      ({ LockboxApi }) =>
+        new LockboxApi({
+          endpoint: this.endpoint,
+          address: (id) => this.s.services[id],
+          channel: (address) => this.s.pool.get(address),
+          read: (method, ctx, opts, invoke) => this.read(method, ctx, opts, invoke),
+          pages: (method, ctx, opts, fetch, items) => this.pages(method, ctx, opts, fetch, items),
+          mutate: (method, ctx, opts, invoke, resourceIdOf) => this.mutate(method, ctx, opts, invoke, resourceIdOf),
+          unpack,
+          remember: (secret) => this.caller.remember(secret),
+        }),
+    ));
   }
 
-  getSecret(secretId: string, opts?: CallOptions): Promise<LockboxSecret> {
-    return this.lockbox.getSecret(secretId, opts);
+  async getSecret(secretId: string, opts?: CallOptions): Promise<LockboxSecret> {
+    return (await this.lockbox()).getSecret(secretId, opts);
   }
 
-  findSecretByName(folderId: string, name: string, opts?: CallOptions): Promise<LockboxSecret | undefined> {
-    return this.lockbox.findSecretByName(folderId, name, opts);
+  async findSecretByName(folderId: string, name: string, opts?: CallOptions): Promise<LockboxSecret | undefined> {
+    return (await this.lockbox()).findSecretByName(folderId, name, opts);
   }
 
-  createSecret(input: CreateSecretInput, opts?: CallOptions): Promise<{ secretId: string; versionId: string }> {
-    return this.lockbox.createSecret(input, opts);
+  async createSecret(input: CreateSecretInput, opts?: CallOptions): Promise<{ secretId: string; versionId: string }> {
+    return (await this.lockbox()).createSecret(input, opts);
   }
 
-  addSecretVersion(input: AddSecretVersionInput, opts?: CallOptions): Promise<{ versionId: string }> {
-    return this.lockbox.addSecretVersion(input, opts);
+  async addSecretVersion(input: AddSecretVersionInput, opts?: CallOptions): Promise<{ versionId: string }> {
+    return (await this.lockbox()).addSecretVersion(input, opts);
   }
 
-  getSecretPayload(secretId: string, versionId?: string, opts?: CallOptions): Promise<SecretPayload> {
-    return this.lockbox.getSecretPayload(secretId, versionId, opts);
+  async getSecretPayload(secretId: string, versionId?: string, opts?: CallOptions): Promise<SecretPayload> {
+    return (await this.lockbox()).getSecretPayload(secretId, versionId, opts);
   }
 
   close(): void {

@@ -2,8 +2,8 @@
  * Yandex Lockbox for the gateway (reference §9): SecretService Get/List/Create/AddVersion on the
  * `lockbox` endpoint, PayloadService.Get on `lockbox-payload`. The SdkGateway builds one of these on
  * first use and lends it its plumbing (retries, idempotency keys, the operation poller, error
- * mapping), so Lockbox calls behave exactly like the IAM ones. The SDK's Lockbox files are loaded
- * only then (`lockboxSdk()`).
+ * mapping), so Lockbox calls behave exactly like the IAM ones. This module, with the SDK's Lockbox
+ * files it imports, is loaded only then (a dynamic import in gateway.ts: its own chunk in the bundle).
  *
  * Payload values are secrets: they are registered with the connection's redactor as they arrive and
  * never appear in an error context.
@@ -13,7 +13,10 @@ import type { Secret as PbSecret } from '@yandex-cloud/nodejs-sdk/lockbox-v1/sec
 import type { Channel } from 'nice-grpc';
 import { CloudError } from '../errors.js';
 import type { ErrorContext } from './errors.js';
-import { clientFactory, lockboxSdk } from './sdk.js';
+import * as secret from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret';
+import * as secretService from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service';
+import * as payloadService from '@yandex-cloud/nodejs-sdk/lockbox-v1/payload_service';
+import { clientFactory } from './sdk.js';
 import type { CallOpts } from './transport.js';
 import type { AddSecretVersionInput, CallOptions, CreateSecretInput, LockboxSecret, SecretPayload } from './types.js';
 
@@ -80,11 +83,11 @@ export class LockboxApi {
   constructor(private readonly p: LockboxPlumbing) {}
 
   private static secretsClient(channel: Channel) {
-    return clientFactory.create(lockboxSdk().secretService.SecretServiceService, channel);
+    return clientFactory.create(secretService.SecretServiceService, channel);
   }
 
   private static payloadClient(channel: Channel) {
-    return clientFactory.create(lockboxSdk().payloadService.PayloadServiceService, channel);
+    return clientFactory.create(payloadService.PayloadServiceService, channel);
   }
 
   private channelFor(id: 'lockbox' | 'lockbox-payload'): Channel {
@@ -107,7 +110,6 @@ export class LockboxApi {
 
   /** @throws NotFoundError, AuthError, CloudError */
   async getSecret(secretId: string, opts?: CallOptions): Promise<LockboxSecret> {
-    const { secretService } = lockboxSdk();
     const s = await this.p.read(
       'SecretService/Get',
       { action: `read Lockbox secret ${secretId}`, needs: READ_SECRET, resource: `Lockbox secret ${secretId}` },
@@ -119,7 +121,6 @@ export class LockboxApi {
 
   /** @throws NotFoundError (folder), AuthError, CloudError */
   async findSecretByName(folderId: string, name: string, opts?: CallOptions): Promise<LockboxSecret | undefined> {
-    const { secretService } = lockboxSdk();
     // SecretService.List has no filter: the folder's secrets are matched by name here.
     const all = await this.p.pages(
       'SecretService/List',
@@ -134,7 +135,6 @@ export class LockboxApi {
 
   /** @throws AlreadyExistsError (name taken in the folder), AuthError, CloudError, operation errors */
   async createSecret(input: CreateSecretInput, opts?: CallOptions): Promise<{ secretId: string; versionId: string }> {
-    const { secret, secretService } = lockboxSdk();
     const metadataOf = (op: Operation) => this.p.unpack(op.metadata, 'yandex.cloud.lockbox.v1.CreateSecretMetadata', secretService.CreateSecretMetadata);
     const op = await this.p.mutate(
       'SecretService/Create',
@@ -168,7 +168,6 @@ export class LockboxApi {
 
   /** @throws NotFoundError (secret or base version), AuthError, CloudError, operation errors */
   async addSecretVersion(input: AddSecretVersionInput, opts?: CallOptions): Promise<{ versionId: string }> {
-    const { secret, secretService } = lockboxSdk();
     const metadataOf = (op: Operation) => this.p.unpack(op.metadata, 'yandex.cloud.lockbox.v1.AddVersionMetadata', secretService.AddVersionMetadata);
     const op = await this.p.mutate(
       'SecretService/AddVersion',
@@ -197,7 +196,6 @@ export class LockboxApi {
 
   /** @throws NotFoundError (secret, or a version: also a secret with no version), AuthError, CloudError */
   async getSecretPayload(secretId: string, versionId: string | undefined, opts?: CallOptions): Promise<SecretPayload> {
-    const { payloadService } = lockboxSdk();
     const res = await this.p.read(
       'PayloadService/Get',
       {

@@ -126,9 +126,9 @@ if (!opt['no-build']) {
   if (b.status !== 0) fail(`npm run build failed:\n${b.stdout}${b.stderr}`);
 }
 try {
-  readFileSync(join(ROOT, 'dist/main.js'));
+  readFileSync(join(ROOT, 'dist/cli.js'));
 } catch {
-  fail('dist/main.js is missing: run `npm run build` (npm ci runs it through `prepare`)');
+  fail('dist/cli.js is missing: run `npm run build` (npm ci runs it through `prepare`)');
 }
 
 let timer: 'node' | 'hyperfine' = 'node';

@@ -1,7 +1,7 @@
 /**
  * Spawned-CLI tests run bin/aistudio-key.js, which loads dist/. `npm test` builds first (pretest)
  * and `npm ci` builds through `prepare`; a test file run on its own may find dist/ older than src/.
- * ensureBuilt() rebuilds in that case only (tsc -p src/tsconfig.json, ~5 s), once per process.
+ * ensureBuilt() rebuilds in that case only (`npm run build`: test/tools/build.mjs, esbuild, ~1 s), once per process.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -20,9 +20,9 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** True when dist/main.js is missing or older than some file under src/. */
+/** True when dist/cli.js is missing or older than some file under src/. */
 export function distIsStale(): boolean {
-  const main = join(ROOT, 'dist', 'main.js');
+  const main = join(ROOT, 'dist', 'cli.js');
   if (!existsSync(main)) return true;
   return newestMtime(join(ROOT, 'src')) > statSync(main).mtimeMs;
 }
@@ -33,9 +33,8 @@ let building: Promise<void> | undefined;
 export function ensureBuilt(): Promise<void> {
   building ??= distIsStale()
     ? new Promise<void>((resolve, reject) => {
-        const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-        execFile(process.execPath, [tsc, '-p', 'src/tsconfig.json'], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
-          error ? reject(new Error(`dist/ is stale and \`tsc -p src/tsconfig.json\` failed:\n${stdout}${stderr}`)) : resolve(),
+        execFile(process.execPath, [join(ROOT, 'test', 'tools', 'build.mjs')], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
+          error ? reject(new Error(`dist/ is stale and \`npm run build\` failed:\n${stdout}${stderr}`)) : resolve(),
         );
       })
     : Promise.resolve();

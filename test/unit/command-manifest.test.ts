@@ -8,10 +8,14 @@ import { readFileSync } from 'node:fs';
 import { COMMANDS } from '../../src/commands/index.js';
 import { COMMAND_SPECS } from '../../src/commands/manifest.js';
 import { specData } from '../../src/commands/spec.js';
-import { MANIFEST_PATH, manifestText } from '../tools/command-manifest.js';
+import { HELP_PAGES_PATH, MANIFEST_PATH, helpPagesText, manifestText } from '../tools/command-manifest.js';
 
 test('src/commands/manifest.ts is up to date with the command definitions (else: npm run manifest)', async () => {
   assert.equal(readFileSync(MANIFEST_PATH, 'utf8'), await manifestText(), 'src/commands/manifest.ts is stale: run `npm run manifest`');
+});
+
+test('src/commands/help-pages.ts is up to date with the program (else: npm run manifest)', () => {
+  assert.equal(readFileSync(HELP_PAGES_PATH, 'utf8'), helpPagesText(), 'src/commands/help-pages.ts is stale: run `npm run manifest`');
 });
 
 test('each spec loads its own definition, in the order of COMMANDS', async () => {

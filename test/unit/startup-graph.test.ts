@@ -2,9 +2,11 @@
  * `--version` and `--help` must not load the SDK or gRPC (issue #8), checked on the module graph, not
  * the clock: the CLI runs in a child process under test/bench/record-modules.mjs, which records every
  * module the ESM loader loads (module.register hooks) and every CommonJS module in the require cache.
- * The built bin/ (what users run; `npm test` builds first) and src/ through tsx (catches a new static
- * import even when dist/ is stale) are both checked, and the checker is shown to catch an SDK or
- * gRPC load through `import` and through `require`.
+ * dist/ is a bundle (test/tools/build.mjs): each file of dist/ a run loaded is mapped back to the
+ * source files it holds through esbuild's metafile (dist/meta.json), so the checks below speak of
+ * src/ and node_modules/ files either way. The built bin/ (what users run; `npm test` builds first)
+ * and src/ through tsx (catches a new static import even when dist/ is stale) are both checked, and
+ * the checker is shown to catch an SDK or gRPC load through `import` and through `require`.
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RECORDER = fileURLToPath(new URL('../bench/record-modules.mjs', import.meta.url));
@@ -52,6 +54,27 @@ async function loadedModules(args: string[], opts: { pre?: string[]; env?: Recor
   }
 }
 
+interface Metafile {
+  outputs: Record<string, { inputs: Record<string, unknown> }>;
+}
+
+/**
+ * The source files behind loaded URLs: a file of dist/ stands for the inputs esbuild put into it
+ * (from `root`/dist/meta.json), as absolute file URLs; anything else stands for itself.
+ */
+async function sourcesOf(urls: string[], root = ROOT): Promise<string[]> {
+  const meta = JSON.parse(await readFile(join(root, 'dist', 'meta.json'), 'utf8')) as Metafile;
+  const rootUrl = pathToFileURL(root).href.replace(/\/?$/, '/');
+  const out: string[] = [];
+  for (const u of urls) {
+    const rel = u.startsWith(rootUrl) ? u.slice(rootUrl.length) : undefined;
+    const output = rel?.startsWith('dist/') ? meta.outputs[rel] : undefined;
+    if (output) for (const input of Object.keys(output.inputs)) out.push(`${rootUrl}${input.replace(/^[a-z-]+:/, '')}`);
+    else out.push(u);
+  }
+  return [...new Set(out)];
+}
+
 /** 'commander 8, chalk 4' */
 function packageSummary(urls: string[]): string {
   const counts = new Map<string, number>();
@@ -69,36 +92,49 @@ function forbiddenIn(urls: string[]): string[] {
 
 /** Packages help must not load either: the runner's zod, the settings writer's conf (and ajv), yc's yaml. */
 const HELP_FORBIDDEN = /\/node_modules\/(zod|conf|ajv|yaml)\//;
-/** Of src/commands/, help loads only the root's pieces and the generated specs, never a command's definition. */
-const HELP_COMMANDS = /\/(dist|src)\/commands\/(global|run-state|manifest|spec)\.[jt]s$/;
+/** Of src/commands/, help loads only the root's pieces and the generated specs and pages, never a command's definition. */
+const HELP_COMMANDS = /\/src\/commands\/(global|run-state|manifest|spec|help-pages)\.ts$/;
 
 /** What a help run loaded that it should not have: heavy packages, command definitions, the runner. */
-function helpExtras(urls: string[]): string[] {
-  return urls.filter((u) => HELP_FORBIDDEN.test(u) || (/\/(dist|src)\/commands\//.test(u) && !HELP_COMMANDS.test(u)));
+function helpExtras(sources: string[]): string[] {
+  return sources.filter((u) => HELP_FORBIDDEN.test(u) || (/\/src\/commands\//.test(u) && !HELP_COMMANDS.test(u)));
 }
+
+/** All the help fast path may load: src/help.ts, the generated pages, commander's Help class (and the two small files it requires). */
+const FAST_HELP = /\/(src\/help\.ts|src\/commands\/help-pages\.ts|node_modules\/commander\/lib\/(help|argument|error)\.js)$/;
 
 // Each case is a child process of ~0.1-0.3 s; run them side by side.
 describe('start-up module graph', { concurrency: 4 }, () => {
-  for (const args of [['--version'], ['--help'], ['create', '--help']]) {
+  for (const args of [['--version'], ['--help'], ['create', '--help'], ['help', 'list'], ['create', '-h']]) {
     const label = args.join(' ');
     test(`bin: aistudio-key ${label} loads no SDK, gRPC or protobuf`, async (t) => {
-      assert.ok(existsSync(join(ROOT, 'dist/main.js')), 'dist/ is missing: run `npm run build`');
+      assert.ok(existsSync(join(ROOT, 'dist/meta.json')), 'dist/ is missing: run `npm run build`');
       const urls = await loadedModules(['bin/aistudio-key.js', ...args]);
       assert.ok(urls.some((u) => u.endsWith('/bin/aistudio-key.js')), 'sanity: the recorder saw the bin');
-      t.diagnostic(`${label}: ${urls.length} files; ${packageSummary(urls)}`);
-      assert.deepEqual(forbiddenIn(urls), []);
-      if (label !== '--version') {
-        assert.ok(urls.some((u) => u.endsWith('/dist/main.js')), 'sanity: the recorder saw dist/main.js');
-        // Help is registered from src/commands/manifest.ts: no command module, no zod, conf or yaml.
-        assert.deepEqual(helpExtras(urls), []);
-      }
+      const sources = await sourcesOf(urls);
+      t.diagnostic(`${label}: ${urls.length} files (${sources.length} sources); ${packageSummary(sources)}`);
+      assert.deepEqual(forbiddenIn(sources), []);
       if (label === '--version') {
         // The bin's fast path: no module of dist/ and no package at all, not even commander.
         assert.deepEqual(urls.filter((u) => u.includes('/dist/')), []);
         assert.deepEqual(urls.filter((u) => u.includes('/node_modules/')), []);
+      } else {
+        // The help fast path: dist/help.cjs alone, which holds the pages and commander's Help class only.
+        assert.deepEqual(urls.filter((u) => u.includes('/dist/')).map((u) => u.slice(u.indexOf('/dist/'))), ['/dist/help.cjs']);
+        assert.ok(sources.some((u) => u.endsWith('/src/help.ts')), 'sanity: the sources of dist/help.cjs are known');
+        assert.deepEqual(sources.filter((u) => !u.endsWith('/bin/aistudio-key.js') && !u.endsWith('/package.json') && !FAST_HELP.test(u)), []);
       }
     });
   }
+
+  test('bin: help through commander (`--debug create --help`, not the fast path) loads no SDK, zod, conf, yaml or command definition', async (t) => {
+    const urls = await loadedModules(['bin/aistudio-key.js', '--debug', 'create', '--help']);
+    const sources = await sourcesOf(urls);
+    t.diagnostic(`${urls.length} files (${sources.length} sources); ${packageSummary(sources)}`);
+    assert.ok(sources.some((u) => u.endsWith('/src/program.ts')), 'sanity: commander built the program');
+    assert.deepEqual(forbiddenIn(sources), []);
+    assert.deepEqual(helpExtras(sources), []);
+  });
 
   // src/ through tsx: catches a new static import even when dist/ is stale.
   for (const args of [['--version'], ['create', '--help']]) {
@@ -124,19 +160,23 @@ describe('start-up module graph', { concurrency: 4 }, () => {
   });
 
   test('the check flags a CLI whose --version path imports the cloud layer (a deliberately broken copy of bin/ and dist/)', async () => {
-    assert.ok(existsSync(join(ROOT, 'dist/main.js')), 'dist/ is missing: run `npm run build`');
+    assert.ok(existsSync(join(ROOT, 'dist/meta.json')), 'dist/ is missing: run `npm run build`');
     const copy = await mkdtemp(join(tmpdir(), 'aistudio-key-broken-'));
     try {
       for (const part of ['bin', 'dist', 'package.json']) await cp(join(ROOT, part), join(copy, part), { recursive: true });
       await symlink(join(ROOT, 'node_modules'), join(copy, 'node_modules'), 'dir');
-      // The bin's --version fast path loads nothing of dist/: break the bin itself.
+      // The chunk holding src/cloud/connect.ts, imported by the bin's --version fast path.
+      const meta = JSON.parse(await readFile(join(ROOT, 'dist', 'meta.json'), 'utf8')) as Metafile;
+      const chunk = Object.keys(meta.outputs).find((o) => o.endsWith('.js') && 'src/cloud/connect.ts' in (meta.outputs[o]?.inputs ?? {}));
+      assert.ok(chunk, 'sanity: some chunk holds src/cloud/connect.ts');
       const bin = join(copy, 'bin/aistudio-key.js');
       const text = await readFile(bin, 'utf8');
       const shebang = text.startsWith('#!') ? text.slice(0, text.indexOf('\n') + 1) : '';
-      await writeFile(bin, `${shebang}import '../dist/cloud/connect.js';\n${text.slice(shebang.length)}`);
+      await writeFile(bin, `${shebang}import('../${chunk}');\n${text.slice(shebang.length)}`);
       const urls = await loadedModules(['bin/aistudio-key.js', '--version'], { cwd: copy });
-      assert.ok(urls.some((u) => u.endsWith('/dist/cloud/connect.js')), 'sanity: the broken copy ran');
-      assert.ok(forbiddenIn(urls).some((u) => u.includes('/@yandex-cloud/nodejs-sdk/')), 'the SDK is flagged');
+      const sources = await sourcesOf(urls, copy);
+      assert.ok(sources.some((u) => u.endsWith('/src/cloud/connect.ts')), 'sanity: the broken copy ran');
+      assert.ok(forbiddenIn(sources).some((u) => u.includes('/@yandex-cloud/nodejs-sdk/')), 'the SDK is flagged');
     } finally {
       await rm(copy, { recursive: true, force: true });
     }
@@ -147,8 +187,8 @@ describe('start-up module graph', { concurrency: 4 }, () => {
       env: { YC_IAM_TOKEN: `t1.${'a'.repeat(40)}`, YC_METADATA_ADDR: '127.0.0.1:1' },
       mustSucceed: false,
     });
-    const extras = helpExtras(urls);
-    assert.ok(extras.some((u) => u.endsWith('/dist/commands/create.js')), 'the create definition is flagged');
+    const extras = helpExtras(await sourcesOf(urls));
+    assert.ok(extras.some((u) => u.endsWith('/src/commands/create.ts')), 'the create definition is flagged');
     assert.ok(extras.some((u) => u.includes('/node_modules/zod/')), 'zod is flagged');
     assert.ok(!extras.some((u) => u.includes('/node_modules/yaml/')), 'no yc config here, so yaml is not loaded');
   });
@@ -158,6 +198,19 @@ describe('start-up module graph', { concurrency: 4 }, () => {
       ['bin/aistudio-key.js', 'create', '--folder-id', 'b1g0123456789abcdefg', '--endpoint', '127.0.0.1:1', '--retries', '0', '--json'],
       { env: { YC_IAM_TOKEN: `t1.${'a'.repeat(40)}`, YC_METADATA_ADDR: '127.0.0.1:1' }, mustSucceed: false },
     );
-    assert.ok(forbiddenIn(urls).length > 0, 'create loads the SDK, and the check sees it');
+    const sources = await sourcesOf(urls);
+    assert.ok(forbiddenIn(sources).length > 0, 'create loads the SDK, and the check sees it');
+    // What the bundle took of the SDK: narrow subpaths, never its root, Session, or what they drag along;
+    // and Lockbox's generated files only when Lockbox is used.
+    const unwanted = [
+      /nodejs-sdk\/dist\/index\.js$/,
+      /nodejs-sdk\/dist\/session\.js$/,
+      /nodejs-sdk\/dist\/token-service\//,
+      /nodejs-sdk\/dist\/clients\//,
+      /\/node_modules\/(log4js|axios|jsonwebtoken|luxon)\//,
+      /nodejs-sdk\/dist\/generated\/yandex\/cloud\/lockbox\//,
+    ];
+    assert.deepEqual(sources.filter((u) => unwanted.some((re) => re.test(u))), []);
+    assert.ok(sources.some((u) => u.endsWith('nodejs-sdk/dist/utils/client-factory.js')), 'sanity: the SDK client factory is in');
   });
 });

@@ -1,0 +1,93 @@
+/**
+ * `npm run build`: bundles src/ into dist/ with esbuild (issue #8, start-up time).
+ *
+ *   node test/tools/build.mjs [--outdir dist]
+ *
+ * Why a bundle: unbundled, `create` loaded ~340 files (zod 95, grpc-js 65, nice-grpc 37, …), and
+ * resolving, reading and compiling them one by one was most of its start-up. Bundled it loads a few
+ * chunks. Type-checking stays with tsc (`npm run typecheck`); esbuild only strips types.
+ *
+ * - dist/cli.js, the program (src/cli.ts): ESM with code splitting, so every `await import()` in
+ *   src/ becomes a chunk loaded on use: the gRPC/SDK chunk loads only when a command opens the
+ *   cloud, and `create --dry-run` never loads it.
+ * - dist/help.cjs, the help fast path (src/help.ts): one CommonJS file, so that the bin (CommonJS
+ *   too) answers `--help` without starting Node's ES module loader (~8 ms here).
+ * - dist/meta.json is esbuild's metafile: which source files each output holds.
+ *   test/unit/startup-graph.test.ts maps the files a run loaded back to sources through it.
+ * - `require` is defined in the chunks (createRequire) for the CommonJS packages inside them that
+ *   call it at run time (protobufjs looks up optional modules that way).
+ * - keepNames: classes keep their names (commander and our errors compare `error.name`).
+ * - Two path rewrites, both only inside the bundle:
+ *   - src/help.ts imports `Help` from commander; the bundle takes commander's lib/help.js alone
+ *     (the package's exports map hides it from Node, not from the bundler), so help does not
+ *     load the rest of commander.
+ *   - zod's `locales` namespace (40 languages, ~500 KB) is reduced to English, the only one zod
+ *     itself uses by default and the only one we use.
+ * - The version is inlined from package.json (src/deps.ts reads the file when run unbundled).
+ */
+import { build } from 'esbuild';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
+const outdir = join(ROOT, values.outdir ?? 'dist');
+const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+const require = createRequire(join(ROOT, 'package.json'));
+
+/** commander's Help class alone, for src/help.ts. */
+const commanderHelpOnly = {
+  name: 'commander-help-only',
+  setup(b) {
+    const helpFile = join(require.resolve('commander'), '..', 'lib', 'help.js');
+    b.onResolve({ filter: /^commander$/ }, (args) => (args.importer.endsWith(join('src', 'help.ts')) ? { path: helpFile } : undefined));
+  },
+};
+
+/** zod's locales namespace with English only. */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(b) {
+    b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(args.resolveDir, args.path), namespace: 'zod-locales' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
+      contents: `export { default as en } from ${JSON.stringify(join(args.path, '..', 'en.js'))};\n`,
+      resolveDir: join(args.path, '..'),
+    }));
+  },
+};
+
+const common = {
+  absWorkingDir: ROOT,
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  minify: !process.env.BUILD_NO_MINIFY,
+  keepNames: true,
+  sourcemap: 'linked',
+  metafile: true,
+  legalComments: 'linked',
+  define: { __AISTUDIO_KEY_VERSION__: JSON.stringify(pkg.version) },
+  logLevel: 'warning',
+};
+
+rmSync(outdir, { recursive: true, force: true });
+const [program, help] = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir,
+    splitting: true,
+    format: 'esm',
+    chunkNames: 'chunks/[name]-[hash]',
+    banner: { js: "import { createRequire as __aistudioKeyCreateRequire } from 'node:module'; const require = __aistudioKeyCreateRequire(import.meta.url);" },
+    plugins: [zodEnglishOnly],
+  }),
+  build({ ...common, entryPoints: ['src/help.ts'], outfile: join(outdir, 'help.cjs'), format: 'cjs', plugins: [commanderHelpOnly] }),
+]);
+const meta = { inputs: { ...program.metafile.inputs, ...help.metafile.inputs }, outputs: { ...program.metafile.outputs, ...help.metafile.outputs } };
+writeFileSync(join(outdir, 'meta.json'), `${JSON.stringify(meta)}\n`);
