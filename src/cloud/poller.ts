@@ -2,17 +2,23 @@
  * Our operation waiter (reference §8, §11.4), instead of the SDK's `waitForOperation`, which polls
  * once a second and never settles when a poll fails.
  *
- * - The first poll goes out `firstDelayMs` (15 ms) after the operation was returned; later polls
- *   back off geometrically (×`factor`, capped at `maxDelayMs`). Delays are measured from the start
- *   of the previous poll, so a slow Get does not stretch the schedule.
+ * - The first Get goes out at once (`firstDelayMs` 0, as the SDK's own first check does). For the
+ *   first `fastPhaseMs` (500 ms) of the wait, polls are `minIntervalMs` (20 ms) apart start to
+ *   start: on a link slower than that they go back to back, one Get in flight. After that the
+ *   start-to-start delay grows ×`factor` (1.3) from `minIntervalMs` up to `maxDelayMs` (1 s).
+ *   Delays run from the start of the previous poll, so a slow Get does not stretch the schedule.
  * - An `x-operation-poll-interval` hint from the server (seconds) replaces the next delay.
  * - Up to `notFoundTolerance` NOT_FOUNDs are ignored (a fresh operation may not be on every replica yet).
  * - Transient Get failures are retried `retries` times in a row with backoff.
  * - The whole wait is bounded by `timeoutMs`; `signal` aborts it. Time comes from the injected clock.
  *
- * Factor 1.3: measured against the emulator (25 ms per call, two operations in a row), it finished
- * 400 ms operations ~20 % sooner than ×1.5 for two more Gets per operation, and matched it at 150 ms
- * and 1 s. The overshoot past an operation's end is at most ~30 % of the time waited (cap: 1 s).
+ * Why back to back at first: the operations we wait on (account creation, role bindings, keys)
+ * mostly finish within a few hundred ms, and every ms between their end and our next Get is added
+ * to the run. The earlier schedule (15 ms, then ×1.3) learned of a 150 ms operation ~20 ms later
+ * than back-to-back Gets, twice per `create` (issue #8 measures create against back-to-back
+ * polling). The price is a few more Gets: at a 30 ms round trip about 17 in the first half second,
+ * then the old back-off (a 2 s operation costs ~27 Gets instead of ~12; the SDK's 1 s polling costs 3
+ * but finishes up to 1 s late).
  */
 import { OperationInterruptedError, OperationTimeoutError, isAbortError, isTransient, parseRpcError } from './errors.js';
 import { DEFAULT_BACKOFF, abortableSleep, backoffDelay, type BackoffPolicy } from './retry.js';
@@ -49,6 +55,10 @@ export interface PollOptions<Op extends OperationLike> {
   /** Transient Get failures tolerated in a row. */
   retries: number;
   firstDelayMs?: number;
+  /** Start-to-start floor between polls; also where the back-off starts. */
+  minIntervalMs?: number;
+  /** How long, from the start of the wait, polls stay `minIntervalMs` apart. */
+  fastPhaseMs?: number;
   factor?: number;
   maxDelayMs?: number;
   notFoundTolerance?: number;
@@ -60,7 +70,7 @@ export interface PollOptions<Op extends OperationLike> {
   onPoll?(event: PollEvent): void;
 }
 
-export const POLL_DEFAULTS = { firstDelayMs: 15, factor: 1.3, maxDelayMs: 1000, notFoundTolerance: 3 } as const;
+export const POLL_DEFAULTS = { firstDelayMs: 0, minIntervalMs: 20, fastPhaseMs: 500, factor: 1.3, maxDelayMs: 1000, notFoundTolerance: 3 } as const;
 
 /**
  * Waits until `initial` is done and returns the final operation (the caller inspects `error` /
@@ -71,11 +81,14 @@ export const POLL_DEFAULTS = { firstDelayMs: 15, factor: 1.3, maxDelayMs: 1000, 
 export async function pollOperation<Op extends OperationLike>(initial: Op, opts: PollOptions<Op>): Promise<Op> {
   if (initial.done) return initial;
   const firstDelay = opts.firstDelayMs ?? POLL_DEFAULTS.firstDelayMs;
+  const minInterval = opts.minIntervalMs ?? POLL_DEFAULTS.minIntervalMs;
+  const fastPhase = opts.fastPhaseMs ?? POLL_DEFAULTS.fastPhaseMs;
   const factor = opts.factor ?? POLL_DEFAULTS.factor;
   const maxDelay = opts.maxDelayMs ?? POLL_DEFAULTS.maxDelayMs;
   const notFoundTolerance = opts.notFoundTolerance ?? POLL_DEFAULTS.notFoundTolerance;
   const id = initial.id;
-  const deadline = opts.now().getTime() + opts.timeoutMs;
+  const began = opts.now().getTime();
+  const deadline = began + opts.timeoutMs;
   const interrupted = (): OperationInterruptedError =>
     new OperationInterruptedError(
       `Stopped waiting for operation ${id}${initial.description ? ` (${initial.description})` : ''}; it goes on in the cloud.`,
@@ -83,7 +96,7 @@ export async function pollOperation<Op extends OperationLike>(initial: Op, opts:
     );
 
   let current = initial;
-  let scheduleDelay = firstDelay; // start-to-start delay of the geometric schedule
+  let scheduleDelay = minInterval; // start-to-start delay of the schedule
   let sleepMs = firstDelay;
   let notFound = 0;
   let transientInRow = 0;
@@ -106,7 +119,8 @@ export async function pollOperation<Op extends OperationLike>(initial: Op, opts:
     }
 
     const started = opts.now().getTime();
-    scheduleDelay = Math.min(maxDelay, poll === 0 ? firstDelay * factor : scheduleDelay * factor);
+    // Fast phase: the floor; after it, the back-off grows from the floor.
+    scheduleDelay = Math.min(maxDelay, started - began < fastPhase ? minInterval : Math.max(minInterval, scheduleDelay * factor));
     let result: PollResult<Op>;
     try {
       result = await opts.get(id, opts.signal);

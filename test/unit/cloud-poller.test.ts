@@ -56,30 +56,39 @@ test('an operation that is already done needs no poll', async () => {
   assert.equal(s.calls(), 0);
 });
 
-test('the first poll goes out 15 ms after creation, then the schedule grows ×1.3 up to 1 s', async () => {
+test('the first poll goes out at once; polls stay 20 ms apart for 0.5 s, then back off ×1.3 up to 1 s', async () => {
   const c = clock();
-  const script: OperationLike[] = [...Array.from({ length: 20 }, () => running()), { id: 'op1', done: true }];
+  const script: OperationLike[] = [...Array.from({ length: 60 }, () => running()), { id: 'op1', done: true }];
   const s = scripted(c, script);
   await pollOperation(running(), opts(c, s.get));
-  assert.equal(s.starts[0], 15);
+  assert.equal(s.starts[0], 0);
   const gaps = s.starts.slice(1).map((t, k) => t - (s.starts[k] ?? 0));
-  assert.equal(gaps[0], 20);
-  for (let k = 1; k < gaps.length; k++) assert.ok((gaps[k] ?? 0) >= (gaps[k - 1] ?? 0));
+  // The fast phase: every poll that starts within the first 500 ms is followed 20 ms later.
+  const fast = s.starts.filter((t) => t < 500).length;
+  assert.equal(fast, 25);
+  assert.deepEqual(gaps.slice(0, fast), Array.from({ length: fast }, () => 20));
+  // Then the back-off, from the floor: 26, 34, 44, … never shrinking, capped at 1 s.
+  assert.deepEqual(gaps.slice(fast, fast + 3), [26, 34, 44]);
+  for (let k = fast + 1; k < gaps.length; k++) assert.ok((gaps[k] ?? 0) >= (gaps[k - 1] ?? 0));
   assert.equal(Math.max(...gaps), 1000);
 });
 
-test('delays run start to start: a slow Get does not stretch the schedule', async () => {
+test('delays run start to start: a Get slower than the floor is followed at once (back to back)', async () => {
   const c = clock();
   const s = scripted(c, [running(), running(), running(), { id: 'op1', done: true }], 10);
   await pollOperation(running(), opts(c, s.get));
-  assert.deepEqual(s.starts, [15, 35, 60, 93]);
+  assert.deepEqual(s.starts, [0, 20, 40, 60]);
+  const slow = clock();
+  const s2 = scripted(slow, [running(), running(), running(), { id: 'op1', done: true }], 30);
+  await pollOperation(running(), opts(slow, s2.get));
+  assert.deepEqual(s2.starts, [0, 30, 60, 90]);
 });
 
 test('x-operation-poll-interval replaces the next delay', async () => {
   const c = clock();
   const s = scripted(c, [{ operation: running(), pollIntervalSeconds: 0.2 }, { id: 'op1', done: true }]);
   await pollOperation(running(), opts(c, s.get));
-  assert.deepEqual(s.starts, [15, 215]);
+  assert.deepEqual(s.starts, [0, 200]);
 });
 
 test('up to three NOT_FOUNDs right after creation are tolerated, in both error shapes', async () => {
