@@ -111,9 +111,19 @@ export function isTlsFailure(f: RpcFailure): boolean {
   return f.status === 'UNAVAILABLE' && /certificate|self[- ]signed|SSL|TLS|handshake|altnames/i.test(f.details);
 }
 
+/**
+ * RESOURCE_EXHAUSTED is both "slow down" (a request-rate limit, which heals) and "a quota is used
+ * up" (100 service accounts per cloud, 1,000 API keys: it never heals by waiting). The API has no
+ * separate code for the second (reference §10); its text names the quota ("Quota limit
+ * iam.serviceAccounts.count exceeded"), so that is what tells them apart.
+ */
+export function isQuotaExceeded(f: RpcFailure): boolean {
+  return f.status === 'RESOURCE_EXHAUSTED' && /\bquota\b/i.test(f.details);
+}
+
 /** Whether another attempt may succeed. */
 export function isTransient(f: RpcFailure, extra: ReadonlySet<StatusName> = new Set()): boolean {
-  return (TRANSIENT_STATUSES.has(f.status) || extra.has(f.status)) && !isTlsFailure(f);
+  return (TRANSIENT_STATUSES.has(f.status) || extra.has(f.status)) && !isTlsFailure(f) && !isQuotaExceeded(f);
 }
 
 /**
@@ -257,6 +267,9 @@ export function failureToAppError(f: RpcFailure, ctx: ErrorContext, cause?: unkn
         hints.push('The server certificate was not trusted: pass the CA with --ca-file (or GRPC_DEFAULT_SSL_ROOTS_FILE_PATH) and check --endpoint.');
       } else if (f.status === 'UNAVAILABLE' || f.status === 'DEADLINE_EXCEEDED') {
         hints.push('Check the network and --endpoint, then try again; --retries raises the number of attempts.');
+      } else if (isQuotaExceeded(f)) {
+        hints.push('Retrying will not help: remove what you no longer need (`aistudio-key list`, `aistudio-key revoke --with-service-account`), or ask Yandex Cloud support to raise the quota.');
+        return new CloudError(clean(`Could not ${ctx.action}: a quota of the cloud is used up${said}${requestIdNote(f)}.`), { ...base, hints });
       } else if (f.status === 'RESOURCE_EXHAUSTED') {
         hints.push('A quota or request-rate limit was hit: wait a little, or ask for a quota increase.');
       }

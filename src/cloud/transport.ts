@@ -19,6 +19,7 @@ import {
   AmbiguousOutcomeError,
   failureToAppError,
   isAbortError,
+  isQuotaExceeded,
   isTransient,
   neverReachedServer,
   parseRpcError,
@@ -78,6 +79,7 @@ export type CallOpts = GrpcCallOptions & {
  *   repeated request gets the first request's operation; transient failures and ABORTED retried.
  * - `once`: must not run twice (ApiKeyService.Create). Retried only when the request surely never
  *   reached the server or was rate-limited; any other transient failure is an AmbiguousOutcomeError.
+ * RESOURCE_EXHAUSTED naming a quota (isQuotaExceeded) is never retried: waiting does not free a quota.
  */
 export type CallKind = 'read' | 'mutation' | 'once';
 
@@ -236,7 +238,8 @@ export class Caller {
             case 'mutation':
               return isTransient(f, MUTATION_EXTRA_RETRYABLE);
             case 'once':
-              return f.status === 'RESOURCE_EXHAUSTED' || neverReachedServer(f);
+              // A rate limit refused the call before doing anything; a used-up quota never heals.
+              return (f.status === 'RESOURCE_EXHAUSTED' && !isQuotaExceeded(f)) || neverReachedServer(f);
           }
         },
         delayMs: (_err, attemptNo) =>

@@ -4,10 +4,11 @@ import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
 import { checkServiceAccountRef, findServiceAccount, isManagedAccount, managedLabelText } from '../core/accounts.js';
 import { createKey, planCreateKey, runMarker, type CreatedResource, type CreateKeyEvent, type CreateKeyStep } from '../core/create-key.js';
+import { BULK_CONCURRENCY, createKeys, MAX_COUNT, planCreateKeys, type CreateKeysEvent, type CreateKeysStep } from '../core/create-keys.js';
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
 import { generateServiceAccountName } from '../core/names.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
-import { pickFolderTarget, resolveFolder, type Sourced, type TargetSource } from '../core/target.js';
+import { pickFolderTarget, resolveFolder, type ResolvedFolder, type Sourced, type TargetSource } from '../core/target.js';
 import {
   checkCloudId,
   checkDescription,
@@ -46,6 +47,8 @@ export interface CreateInput {
   dryRun: boolean;
   /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id. */
   targets: TargetsInput;
+  /** --count: how many keys (1–100); absent when the flag was not given (one key). */
+  count?: number;
 }
 
 /** What `create` prints: the key (stdout holds the secret), the key delivered elsewhere, or a plan. */
@@ -97,6 +100,7 @@ function createInputSchema(z: Zod, now: Date) {
       roles: list(checkRole, 'role'),
       scopes: list(checkScope, 'scope'),
       dryRun: z.boolean().optional(),
+      count: checked(checkCount),
       ...targetFields(z),
     })
     .superRefine((raw, ctx) => {
@@ -113,6 +117,17 @@ function createInputSchema(z: Zod, now: Date) {
         ctx.addIssue({ code: 'custom', message: '--dry-run: not available with --service-account yet' });
       }
       refineTargets(raw, ctx);
+      const count = raw.count === undefined || checkCount(raw.count) ? 1 : Number(raw.count);
+      if (count > 1) {
+        // One key per delivery target: refused before anything is created.
+        const target = raw.outFile !== undefined ? '--out-file' : raw.githubOutput === true ? '--github-output' : raw.toLockbox !== undefined ? '--to-lockbox' : undefined;
+        if (target) ctx.addIssue({ code: 'custom', message: `--count ${count} with ${target}: a delivery target takes one key; leave out ${target}, or pass --count 1` });
+        // The accounts are X-1 … X-N: the longest name must still be valid.
+        const last = raw.name === undefined ? undefined : `${raw.name}-${count}`;
+        if (raw.name !== undefined && last !== undefined && !checkServiceAccountName(raw.name) && checkServiceAccountName(last)) {
+          ctx.addIssue({ code: 'custom', message: `--name with --count ${count}: the accounts would be named ${raw.name}-1 … ${last}, and "${last}" is longer than 63 characters; choose a shorter --name` });
+        }
+      }
     })
     .transform((raw): CreateInput => {
       let expiry: ExpiryChoice | undefined;
@@ -132,8 +147,15 @@ function createInputSchema(z: Zod, now: Date) {
         scopes: raw.scopes === undefined ? [...PRESET_SCOPES] : parseList(raw.scopes),
         dryRun: raw.dryRun === true,
         targets: targetsInput(raw),
+        ...(raw.count === undefined ? {} : { count: Number(raw.count) }),
       };
     });
+}
+
+/** --count: a whole number of keys, 1 to MAX_COUNT. */
+function checkCount(value: string): string | undefined {
+  const n = /^\d{1,4}$/.test(value.trim()) ? Number(value.trim()) : NaN;
+  return n >= 1 && n <= MAX_COUNT ? undefined : `expected a whole number of keys from 1 to ${MAX_COUNT}, got "${value}"`;
 }
 
 const HELP = `
@@ -169,6 +191,17 @@ Output: stdout holds only the result. The secret is printed once; it cannot be r
   env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
   dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report
 
+Several keys at once (--count <n>, 1-${MAX_COUNT}):
+  n independent sets, as if the console's button were pressed n times: n service accounts (generated
+  names, or with --name X: X-1 … X-n), each granted the roles on the folder, each with one API key.
+  Not n runs one after another: the accounts are created ${BULK_CONCURRENCY} at a time, then ONE
+  UpdateAccessBindings call adds every binding while the keys are issued (again ${BULK_CONCURRENCY} at a time).
+  Rate limits (RESOURCE_EXHAUSTED) are retried with backoff; a used-up quota (100 service accounts
+  per cloud) fails the run. All or nothing: if anything fails, or on Ctrl-C, every key, binding and
+  account the run made is removed. With --service-account: n keys on that account (roles once).
+  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv
+  and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.
+
 Targets (checked before anything is created; if writing to one fails, the key is revoked):
   --out-file <path>     the result with the secret, in --format (text means env), mode 0600,
                         written atomically; an existing file is refused without --force
@@ -187,6 +220,7 @@ Examples:
   aistudio-key create --service-account ci-bot --adopt --json
   aistudio-key create --out-file .env.aistudio --format dotenv
   aistudio-key create --to-lockbox ai-studio-key --json
+  aistudio-key create --count 20 --name team-bot --json | jq -r '.[].secret'
 `;
 
 export const createCommand = defineCommand({
@@ -207,6 +241,7 @@ export const createCommand = defineCommand({
     roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },
     scopes: { flags: '--scopes <list>', description: 'comma list of key scopes replacing the preset' },
     dryRun: { flags: '--dry-run', description: 'resolve the folder, check read-only, print the plan; change nothing' },
+    count: { flags: '--count <n>', description: `make n keys at once (1-${MAX_COUNT}), each on its own new account (default: 1)` },
     ...TARGET_FLAGS,
   },
   input: (z, { now }) => createInputSchema(z, now),
@@ -221,6 +256,10 @@ export const createCommand = defineCommand({
 
 async function runCreate(input: CreateInput, ctx: CommandContext): Promise<CreateRunOutcome> {
   const { deps, out } = ctx;
+  const count = input.count ?? 1;
+  if (count > 1 && (ctx.mode.format === 'env' || ctx.mode.format === 'dotenv')) {
+    throw new UsageError(`--count ${count} with --format ${ctx.mode.format}: ${ctx.mode.format} holds one key; use --format json, yaml or text`);
+  }
   const settings = await ctx.settings();
   const sources = targetSources(input, ctx.deps.env, settings);
   // Bad values from env or config are reported before the credential chain runs (it may take a second).
@@ -237,6 +276,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''}; expires: ${expiresAt ? rfc3339(expiresAt) : 'never'}`);
   // Read-only checks of the account: before anything is created.
   const existing = input.serviceAccount === undefined ? undefined : await existingAccount(gateway, input.serviceAccount, input.adopt, folder.id, ctx.signal);
+  if (count > 1) return createMany(input, ctx, { gateway, folder, existing, expiresAt, newName, count });
   if (existing === undefined && input.name !== undefined && !input.dryRun) await refuseTakenName(gateway, folder.id, input.name, ctx.signal);
   const coreInput = {
     folderId: folder.id,
@@ -274,6 +314,56 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   // Delivered to targets: stdout gets the result without the secret once the key is safely kept.
   if (receipts) return { kind: 'delivered', result, receipts };
   return { kind: 'created', result };
+}
+
+/** `create --count N`, N > 1 (core/create-keys.ts); targets and env formats were refused already. */
+async function createMany(
+  input: CreateInput,
+  ctx: CommandContext,
+  run: { gateway: CloudGateway; folder: ResolvedFolder; existing: ServiceAccount | undefined; expiresAt: Date | undefined; newName: () => string; count: number },
+): Promise<CreateRunOutcome> {
+  const { gateway, folder, existing, count } = run;
+  const { out } = ctx;
+  const names = existing ? [] : Array.from({ length: count }, (_, i) => (input.name === undefined ? run.newName() : `${input.name}-${i + 1}`));
+  const coreInput = {
+    folderId: folder.id,
+    names,
+    count,
+    description: input.description,
+    roles: input.roles,
+    scopes: input.scopes,
+    expiresAt: run.expiresAt,
+    ...(existing ? { serviceAccount: existing } : {}),
+  };
+  if (input.dryRun) {
+    out.progress.update('Checking (read-only)…');
+    return { kind: 'plan-many', plan: await planCreateKeys(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined }) };
+  }
+  if (!existing && input.name !== undefined) await refuseTakenNames(gateway, folder.id, names, ctx.signal);
+
+  const runIds = Array.from({ length: count }, () => newRunId(ctx.deps.randomInt));
+  out.debug(`run markers on the API keys: ${runIds.map(runMarker).join(', ')}`);
+  const results = await createKeys(gateway, coreInput, {
+    signal: ctx.signal,
+    waitSignal: ctx.waitSignal,
+    newName: input.name === undefined && existing === undefined ? run.newName : undefined,
+    runIds,
+    onEvent: (event) => onBulkEvent(event, ctx, input.roles.length),
+    deliver: async (created) => {
+      for (const r of created) ctx.redactor.add(r.secret);
+      await ctx.deliver({ kind: 'created-many', results: created } satisfies CreateOutcome);
+    },
+  });
+  return { kind: 'created-many', results };
+}
+
+/** `--name X --count N`: exit 2 when any of X-1 … X-N is already in the folder (one List call). */
+async function refuseTakenNames(gateway: CloudGateway, folderId: string, names: readonly string[], signal: AbortSignal | undefined): Promise<void> {
+  const taken = new Map((await gateway.listServiceAccounts(folderId, { signal })).map((a) => [a.name, a.id]));
+  const clash = names.find((n) => taken.has(n));
+  if (clash !== undefined) {
+    throw new UsageError(`--name: a service account named "${clash}" already exists in folder ${folderId} (${taken.get(clash) ?? ''}); choose another --name`);
+  }
 }
 
 /**
@@ -322,42 +412,67 @@ const STEP_TEXT: Record<CreateKeyStep, (roles: number) => string> = {
   'clean-up': () => 'Cleaning up what this run created…',
 };
 
-/**
- * Progress, --debug lines, and the list of what may exist (one entry per kind of resource, keyed by
- * kind), which a second Ctrl-C prints.
- */
-function onEvent(event: CreateKeyEvent, ctx: CommandContext, roleCount: number): void {
-  const { out } = ctx;
+const BULK_STEP_TEXT: Record<CreateKeysStep, (count: number, bindings: number) => string> = {
+  'check-roles': () => 'Checking the account\'s roles on the folder…',
+  'create-service-accounts': (n) => `Creating ${n} service accounts…`,
+  'grant-roles-and-issue-keys': (n, b) => (b === 0 ? `Issuing ${n} API keys…` : `Granting ${b} role bindings and issuing ${n} API keys…`),
+  'deliver': () => 'Writing the result…',
+  'clean-up': () => 'Cleaning up what this run created…',
+};
+
+/** `--count N`: progress ("created 7/20 accounts"), and each set's events as onEvent reports them. */
+function onBulkEvent(event: CreateKeysEvent, ctx: CommandContext, roleCount: number): void {
   switch (event.type) {
     case 'step':
-      out.progress.update(STEP_TEXT[event.step](event.roles ?? roleCount));
+      ctx.out.progress.update(BULK_STEP_TEXT[event.step](event.count, event.bindings ?? event.count * roleCount));
+      break;
+    case 'progress':
+      ctx.out.progress.update(event.what === 'accounts' ? `Created ${event.done}/${event.total} service accounts…` : `Issued ${event.done}/${event.total} API keys…`);
+      break;
+    case 'item':
+      onEvent(event.event, ctx, roleCount, event.index);
+      break;
+  }
+}
+
+/**
+ * Progress, --debug lines, and the list of what may exist (one entry per kind of resource, keyed by
+ * kind, and by set number with --count), which a second Ctrl-C prints.
+ */
+function onEvent(event: CreateKeyEvent, ctx: CommandContext, roleCount: number, index?: number): void {
+  const { out } = ctx;
+  const id = (kind: CreatedResource['kind']): string => (index === undefined ? kind : `${kind}#${index + 1}`);
+  switch (event.type) {
+    case 'step':
+      // With --count, the bulk steps say what happens; one set's steps would only flicker.
+      if (index === undefined) out.progress.update(STEP_TEXT[event.step](event.roles ?? roleCount));
       break;
     case 'starting': {
       const r = event.resource;
       if (r.kind === 'service-account') {
-        ctx.track(r.kind, `service account ${r.name}${r.id ? ` (${r.id})` : ''} in folder ${r.folderId}, being created`);
+        ctx.track(id(r.kind), `service account ${r.name}${r.id ? ` (${r.id})` : ''} in folder ${r.folderId}, being created`);
         if (r.id) out.debug(`creating service account ${r.id}`);
       } else if (r.kind === 'api-key') {
-        ctx.track(r.kind, `possibly an API key of ${r.serviceAccountId}${r.marker ? ` (its description ends with ${r.marker})` : ''}`);
+        ctx.track(id(r.kind), `possibly an API key of ${r.serviceAccountId}${r.marker ? ` (its description ends with ${r.marker})` : ''}`);
       } else {
-        ctx.track(r.kind, `possibly roles ${r.roles.join(', ')} of ${r.serviceAccountId} on folder ${r.folderId}`);
+        ctx.track(id(r.kind), `possibly roles ${r.roles.join(', ')} of ${r.serviceAccountId} on folder ${r.folderId}`);
       }
       break;
     }
     case 'created': {
       const r = event.resource;
-      if (r.kind === 'service-account') ctx.track(r.kind, `service account ${r.name} (${r.id}) in folder ${r.folderId}`);
-      else if (r.kind === 'api-key') ctx.track(r.kind, `API key ${r.id}`);
-      else ctx.track(r.kind, `roles ${r.roles.join(', ')} of ${r.serviceAccountId} on folder ${r.folderId}`);
+      if (r.kind === 'service-account') ctx.track(id(r.kind), `service account ${r.name} (${r.id}) in folder ${r.folderId}`);
+      else if (r.kind === 'api-key') ctx.track(id(r.kind), `API key ${r.id}`);
+      else ctx.track(id(r.kind), `roles ${r.roles.join(', ')} of ${r.serviceAccountId} on folder ${r.folderId}`);
       out.debug(`created ${describe(r)}`);
       break;
     }
     case 'not-created':
-      ctx.untrack(event.kind);
+      ctx.untrack(id(event.kind));
       break;
     case 'removed': {
       const r = event.resource;
-      ctx.untrack(r.kind);
+      ctx.untrack(id(r.kind));
       out.debug(`removed ${describe(r)}`);
       break;
     }

@@ -283,8 +283,11 @@ export async function planCreateKey(
 }
 
 // ---------------------------------------------------------------------------------------------
+// The pieces below are exported for the bulk use-case (create-keys.ts), which runs the same steps
+// for many accounts and keys and undoes them with the same clean-up.
 
-interface Made {
+/** What one account-and-key set of a run has made so far (the clean-up works from it). */
+export interface Made {
   folderId: string;
   account: ServiceAccount;
   /** false: an existing account (`--service-account`): never deleted; only what this run added is undone. */
@@ -304,7 +307,7 @@ interface Made {
 }
 
 /** What mutating calls get: only the wait bound, never the abort signal itself. */
-function mutationOpts(opts: CreateKeyOptions): { signal?: AbortSignal } {
+export function mutationOpts(opts: CreateKeyOptions): { signal?: AbortSignal } {
   return opts.waitSignal ? { signal: opts.waitSignal } : {};
 }
 
@@ -326,11 +329,19 @@ function grantRoles(gateway: CloudGateway, made: Made, wanted: AccessBinding[], 
     });
 }
 
-async function createServiceAccount(
+/**
+ * ServiceAccountService.Create and the wait for its operation, trying a fresh name (opts.newName)
+ * when the cloud says the name is taken. `onAccepted` hears when a Create call has been accepted
+ * (before the wait for its operation).
+ * @throws AlreadyExistsError naming --name; the gateway's errors; when the account was accepted but
+ *   its operation's outcome is unknown, the error after removing it by id.
+ */
+export async function createServiceAccount(
   gateway: CloudGateway,
   input: CreateKeyInput,
   opts: CreateKeyOptions,
   emit: (e: CreateKeyEvent) => void,
+  onAccepted?: () => void,
 ): Promise<Made> {
   let name = input.name;
   for (let attempt = 1; ; attempt++) {
@@ -339,7 +350,13 @@ async function createServiceAccount(
     try {
       const account = await gateway.createServiceAccount(
         { folderId: input.folderId, name, description: input.description, labels: { ...MANAGED_BY_LABEL } },
-        { ...mutationOpts(opts), onOperation: (started) => started.resourceId && emit(pending(started.resourceId)) },
+        {
+          ...mutationOpts(opts),
+          onOperation: (started) => {
+            onAccepted?.();
+            if (started.resourceId) emit(pending(started.resourceId));
+          },
+        },
       );
       const made: Made = { folderId: input.folderId, account, accountConfirmed: true, owned: true, runId: opts.runId, granted: [...input.roles], bindings: { state: 'not-started' }, key: { state: 'not-started' } };
       emit({ type: 'created', resource: accountResource(account) });
@@ -471,42 +488,10 @@ async function undoDelivery(gateway: CloudGateway, made: Made, failure: unknown,
 
 async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEvent) => void): Promise<CleanupReport> {
   const report: CleanupReport = { removed: [], left: [] };
-  const account = made.account;
-  const folderId = made.folderId;
-
-  const removeKey = async (): Promise<void> => {
-    // A failed key call created nothing we could name; deleting the account removes any key it did
-    // make. An existing account stays, so a key this run may have made is looked for by its marker.
-    if (made.key.state === 'failed' && made.key.ambiguous && !made.owned) return sweepMarkedKeys(gateway, made, report, emit);
-    if (made.key.state !== 'done') return;
-    const key = made.key.created.apiKey;
-    try {
-      await gateway.deleteApiKey(key.id);
-      report.removed.push(`API key ${key.id}`);
-      emit({ type: 'removed', resource: keyResource(key) });
-    } catch (e) {
-      report.left.push(`API key ${key.id} (${messageOf(e)}; delete it with \`yc iam api-key delete ${key.id}\`)`);
-    }
-  };
-
   const removeBindings = async (): Promise<void> => {
-    if (made.bindings.state === 'not-started') return;
-    let ours: AccessBinding[];
-    if (made.bindings.state === 'done') {
-      ours = made.bindings.effective;
-    } else {
-      // The call failed, possibly after the change was applied. A new account's bindings on this
-      // folder were all made by this run; an existing account's, only those of the roles it lacked.
-      try {
-        ours = (await gateway.listFolderAccessBindings(folderId)).filter(
-          (b) => b.subject.type === 'serviceAccount' && b.subject.id === account.id && (made.owned || made.granted.includes(b.roleId)),
-        );
-      } catch (e) {
-        report.left.push(`possibly role bindings of ${account.id} on folder ${folderId} (could not check: ${messageOf(e)})`);
-        return;
-      }
-    }
+    const ours = await bindingsToRemove(gateway, made, undefined, report);
     if (ours.length === 0) return;
+    const { folderId, account } = made;
     const roles = ours.map((b) => b.roleId);
     try {
       await gateway.removeFolderAccessBindings(folderId, ours);
@@ -517,9 +502,58 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
     }
   };
 
-  await Promise.all([removeKey(), removeBindings()]);
+  await Promise.all([removeKey(gateway, made, report, emit), removeBindings()]);
+  await removeAccount(gateway, made, report, emit);
+  return report;
+}
+
+/** Deletes the key `made` records (or, on an existing account after an ambiguous failure, the keys carrying its marker). Never throws. */
+export async function removeKey(gateway: CloudGateway, made: Made, report: CleanupReport, emit: (e: CreateKeyEvent) => void): Promise<void> {
+  // A failed key call created nothing we could name; deleting the account removes any key it did
+  // make. An existing account stays, so a key this run may have made is looked for by its marker.
+  if (made.key.state === 'failed' && made.key.ambiguous && !made.owned) return sweepMarkedKeys(gateway, made, report, emit);
+  if (made.key.state !== 'done') return;
+  const key = made.key.created.apiKey;
+  try {
+    await gateway.deleteApiKey(key.id);
+    report.removed.push(`API key ${key.id}`);
+    emit({ type: 'removed', resource: keyResource(key) });
+  } catch (e) {
+    report.left.push(`API key ${key.id} (${messageOf(e)}; delete it with \`yc iam api-key delete ${key.id}\`)`);
+  }
+}
+
+/**
+ * The folder bindings this run added for `made`'s account: the effective ones when the call
+ * answered; when it failed (possibly after the change was applied), those found in the folder's
+ * list (`listed`, read here when not given). Never throws: a list that cannot be read goes to
+ * `report.left`.
+ */
+export async function bindingsToRemove(
+  gateway: CloudGateway,
+  made: Made,
+  listed: (() => Promise<AccessBinding[]>) | undefined,
+  report: CleanupReport,
+): Promise<AccessBinding[]> {
+  if (made.bindings.state === 'not-started') return [];
+  if (made.bindings.state === 'done') return made.bindings.effective;
+  const { account, folderId } = made;
+  // A new account's bindings on this folder were all made by this run; an existing account's, only
+  // those of the roles it lacked.
+  try {
+    const all = await (listed ?? (() => gateway.listFolderAccessBindings(folderId)))();
+    return all.filter((b) => b.subject.type === 'serviceAccount' && b.subject.id === account.id && (made.owned || made.granted.includes(b.roleId)));
+  } catch (e) {
+    report.left.push(`possibly role bindings of ${account.id} on folder ${folderId} (could not check: ${messageOf(e)})`);
+    return [];
+  }
+}
+
+/** Deletes `made`'s account when this run created it. Never throws. */
+export async function removeAccount(gateway: CloudGateway, made: Made, report: CleanupReport, emit: (e: CreateKeyEvent) => void): Promise<void> {
   // Never delete an account this run did not create.
-  if (!made.owned) return report;
+  if (!made.owned) return;
+  const account = made.account;
   try {
     await gateway.deleteServiceAccount(account.id);
     report.removed.push(`service account ${account.name} (${account.id})`);
@@ -533,7 +567,6 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
       report.left.push(`service account ${account.name} (${account.id})${keyNote} (${messageOf(e)}; delete it with \`yc iam service-account delete ${account.id}\`)`);
     }
   }
-  return report;
 }
 
 /** An existing account's key call failed ambiguously for good: delete keys carrying this run's marker. */
@@ -556,28 +589,28 @@ async function sweepMarkedKeys(gateway: CloudGateway, made: Made, report: Cleanu
   }
 }
 
-function abortError(signal: AbortSignal): AppError {
+export function abortError(signal: AbortSignal): AppError {
   const reason: unknown = signal.reason;
   return reason instanceof AppError ? reason : new InterruptedError('Interrupted.');
 }
 
-function toAppError(error: unknown): AppError {
+export function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   return new InternalError(error instanceof Error ? error.message : String(error), { cause: error });
 }
 
-function messageOf(error: unknown): string {
+export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function accountResource(a: ServiceAccount): CreatedResource {
+export function accountResource(a: ServiceAccount): CreatedResource {
   return { kind: 'service-account', id: a.id, name: a.name, folderId: a.folderId };
 }
 
-function keyResource(k: ApiKey): CreatedResource {
+export function keyResource(k: ApiKey): CreatedResource {
   return { kind: 'api-key', id: k.id, serviceAccountId: k.serviceAccountId };
 }
 
-function bindingsResource(folderId: string, serviceAccountId: string, bindings: AccessBinding[]): CreatedResource {
+export function bindingsResource(folderId: string, serviceAccountId: string, bindings: AccessBinding[]): CreatedResource {
   return { kind: 'role-bindings', folderId, serviceAccountId, roles: bindings.map((b) => b.roleId) };
 }

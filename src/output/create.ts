@@ -3,11 +3,17 @@
  * `aistudio-key create --format json | jq -r .secret`, as with `yc iam api-key create --format json`.
  */
 import type { CreateKeyPlan, CreateKeyResult } from '../core/create-key.js';
+import type { CreateKeysPlan } from '../core/create-keys.js';
 import { rfc3339 } from '../core/expiry.js';
 import { formatDotenv, formatEnv } from './formats.js';
 import type { TextSink } from './text.js';
 
-export type CreateOutcome = { kind: 'created'; result: CreateKeyResult } | { kind: 'plan'; plan: CreateKeyPlan };
+export type CreateOutcome =
+  | { kind: 'created'; result: CreateKeyResult }
+  | { kind: 'plan'; plan: CreateKeyPlan }
+  /** `create --count N`, N > 1: one result per key, in order. */
+  | { kind: 'created-many'; results: CreateKeyResult[] }
+  | { kind: 'plan-many'; plan: CreateKeysPlan };
 
 export interface CreatedDocument {
   secret: string;
@@ -50,14 +56,43 @@ export function planDocument(p: CreateKeyPlan): Record<string, unknown> {
   };
 }
 
-/** json and yaml. */
+/** `--dry-run --count N`: the single plan with `count` and every account's name. */
+export function planManyDocument(p: CreateKeysPlan): Record<string, unknown> {
+  return {
+    dry_run: true,
+    count: p.names.length,
+    folder: { id: p.folder.id, name: p.folder.name ?? null, cloud_id: p.folder.cloudId ?? null },
+    service_accounts: p.names.map((name) => ({ name, description: p.serviceAccount.description, labels: p.serviceAccount.labels })),
+    roles: p.roles,
+    api_key: { description: p.apiKey.description, scopes: p.apiKey.scopes, expires_at: p.apiKey.expiresAt ? rfc3339(p.apiKey.expiresAt) : null },
+    checks: { existing_bindings: p.existingBindings },
+  };
+}
+
+/** json and yaml: one document; with --count N > 1, an array of N documents of the same shape. */
 export function createDocument(o: CreateOutcome): unknown {
-  return o.kind === 'created' ? createdDocument(o.result) : planDocument(o.plan);
+  switch (o.kind) {
+    case 'created':
+      return createdDocument(o.result);
+    case 'plan':
+      return planDocument(o.plan);
+    case 'created-many':
+      return o.results.map(createdDocument);
+    case 'plan-many':
+      return planManyDocument(o.plan);
+  }
+}
+
+/** env and dotenv hold one key; `create` refuses --count N > 1 with them before anything is made. */
+function oneKeyOnly(o: CreateOutcome): never {
+  throw new Error(`BUG: ${o.kind} cannot be printed as env/dotenv`);
 }
 
 /** YC_API_KEY, YC_API_KEY_ID, YC_FOLDER_ID; a dry run prints only comments, so sourcing it sets nothing. */
 export function createEnv(o: CreateOutcome): string {
   if (o.kind === 'plan') return planLines(o.plan).map((l) => `# ${l}\n`).join('');
+  if (o.kind === 'plan-many') return planManyLines(o.plan).map((l) => `# ${l}\n`).join('');
+  if (o.kind === 'created-many') return oneKeyOnly(o);
   return formatEnv([
     ['YC_API_KEY', o.result.secret],
     ['YC_API_KEY_ID', o.result.apiKey.id],
@@ -68,6 +103,8 @@ export function createEnv(o: CreateOutcome): string {
 /** NAME=value lines (`--format dotenv`); a dry run prints only comments. */
 export function createDotenv(o: CreateOutcome): string {
   if (o.kind === 'plan') return planLines(o.plan).map((l) => `# ${l}\n`).join('');
+  if (o.kind === 'plan-many') return planManyLines(o.plan).map((l) => `# ${l}\n`).join('');
+  if (o.kind === 'created-many') return oneKeyOnly(o);
   return formatDotenv([
     ['YC_API_KEY', o.result.secret],
     ['YC_API_KEY_ID', o.result.apiKey.id],
@@ -88,15 +125,32 @@ export function keyRows(r: CreateKeyResult): Array<[string, string]> {
 }
 
 export function createText(o: CreateOutcome, out: TextSink): void {
-  if (o.kind === 'plan') {
-    for (const l of planLines(o.plan)) out.line(l);
-    return;
+  switch (o.kind) {
+    case 'plan':
+      for (const l of planLines(o.plan)) out.line(l);
+      return;
+    case 'plan-many':
+      for (const l of planManyLines(o.plan)) out.line(l);
+      return;
+    case 'created':
+      keyBlock(o.result, out);
+      out.note('The secret is shown only once and cannot be retrieved later: store it now.');
+      return;
+    case 'created-many':
+      // One block per key, a blank line between them.
+      o.results.forEach((r, i) => {
+        if (i > 0) out.line('');
+        keyBlock(r, out);
+      });
+      out.note(`The ${o.results.length} secrets are shown only once and cannot be retrieved later: store them now.`);
+      return;
   }
-  const r = o.result;
+}
+
+function keyBlock(r: CreateKeyResult, out: TextSink): void {
   const s = out.style;
   const rows: Array<[string, string]> = [...keyRows(r), ['Secret', r.secret]];
   for (const [k, v] of rows) out.line(`${s.bold(k.padEnd(16))}${k === 'Secret' ? s.green(v) : v}`);
-  out.note('The secret is shown only once and cannot be retrieved later: store it now.');
 }
 
 function planLines(p: CreateKeyPlan): string[] {
@@ -109,4 +163,24 @@ function planLines(p: CreateKeyPlan): string[] {
     `Key expires: ${p.apiKey.expiresAt ? rfc3339(p.apiKey.expiresAt) : 'never'}`,
     `Description: ${p.apiKey.description}`,
   ];
+}
+
+function planManyLines(p: CreateKeysPlan): string[] {
+  const folder = p.folder.name ? `${p.folder.id} (${p.folder.name})` : p.folder.id;
+  const n = p.names.length;
+  return [
+    'Dry run: nothing was changed.',
+    `Would create ${n} service accounts in folder ${folder}, labelled ${Object.entries(p.serviceAccount.labels).map(([k, v]) => `${k}=${v}`).join(', ')}: ${p.names.join(', ')}`,
+    `Would grant each of them on the folder (${bindingCalls(n, p.roles.length)}, ADD only; the ${p.existingBindings} existing bindings stay): ${p.roles.join(', ')}`,
+    `Would issue ${n} API keys, one per account, with scopes: ${p.apiKey.scopes.join(', ')}`,
+    `Keys expire: ${p.apiKey.expiresAt ? rfc3339(p.apiKey.expiresAt) : 'never'}`,
+    `Description: ${p.apiKey.description}`,
+  ];
+}
+
+/** UpdateAccessBindings takes at most 1000 deltas; a run sends whole accounts' roles per call. */
+function bindingCalls(accounts: number, roles: number): string {
+  const perCall = Math.max(1, Math.floor(1000 / Math.max(1, roles)));
+  const calls = Math.ceil(accounts / perCall);
+  return `${calls === 1 ? 'one UpdateAccessBindings call' : `${calls} UpdateAccessBindings calls`} of ${accounts * roles} deltas`;
 }
