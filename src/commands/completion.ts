@@ -72,7 +72,10 @@ export const completionCommand = defineCommand({
   helpAfter: HELP,
   flags: {},
   input: (z: Zod) =>
-    z.object({ shell: z.enum(SHELLS, { error: () => `expected one of ${SHELLS.join(', ')}` }) }).transform((raw): CompletionInput => ({ shell: raw.shell })),
+    z.pipe(
+      z.object({ shell: z.enum(SHELLS, { error: () => `expected one of ${SHELLS.join(', ')}` }) }),
+      z.transform((raw): CompletionInput => ({ shell: raw.shell })),
+    ),
   run: runCompletion,
   render: {
     text: (r: CompletionResult, out) => out.line(r.script.replace(/\n$/, '')),

@@ -3,7 +3,7 @@ import { ENV } from '../config/env.js';
 import { credentialShape } from '../core/credential-shape.js';
 import { configDocument, configText } from '../output/config.js';
 import type { CommandContext } from './context.js';
-import { defineCommand, type Zod } from './define.js';
+import { defineCommand, transformIssue, type Zod } from './define.js';
 
 export const CONFIG_ACTIONS = ['set', 'get', 'unset', 'list'] as const;
 export type ConfigAction = (typeof CONFIG_ACTIONS)[number];
@@ -12,15 +12,16 @@ export type ConfigAction = (typeof CONFIG_ACTIONS)[number];
 export type ConfigInput = { action: 'set'; key: string; value: string } | { action: 'get' | 'unset'; key: string } | { action: 'list' };
 
 function configInputSchema(z: Zod) {
-  return z
-    .object({
-      action: z.string(),
-      key: z.string().optional(),
-      value: z.string().optional(),
-    })
-    .transform((raw, ctx): ConfigInput => {
+  const fields = z.object({
+    action: z.string(),
+    key: z.optional(z.string()),
+    value: z.optional(z.string()),
+  });
+  return z.pipe(
+    fields,
+    z.transform((raw, ctx): ConfigInput => {
       const fail = (message: string): ConfigInput => {
-        ctx.addIssue({ code: 'custom', message });
+        transformIssue(ctx, message);
         return z.NEVER;
       };
       switch (raw.action) {
@@ -39,7 +40,8 @@ function configInputSchema(z: Zod) {
           // Never echo what may be a token typed in the wrong place.
           return fail(`config: unknown action${credentialShape(raw.action) ? '' : ` "${raw.action}"`}; use ${CONFIG_ACTIONS.join(', ')}`);
       }
-    });
+    }),
+  );
 }
 
 const HELP = `

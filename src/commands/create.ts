@@ -58,13 +58,14 @@ export const DEFAULT_EXPIRY_MS = parseDuration(DEFAULT_EXPIRES_IN) ?? 0;
 
 function createInputSchema(z: Zod, now: Date) {
   const checked = (check: (v: string) => string | undefined) =>
-    z
-      .string()
-      .superRefine((v, ctx) => {
-        const problem = check(v);
-        if (problem) ctx.addIssue({ code: 'custom', message: problem });
-      })
-      .optional();
+    z.optional(
+      z.string().check(
+        z.superRefine((v, ctx) => {
+          const problem = check(v);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+      ),
+    );
   const list = (check: (v: string) => string | undefined, what: string) =>
     checked((v) => {
       const items = parseList(v);
@@ -76,60 +77,62 @@ function createInputSchema(z: Zod, now: Date) {
       return undefined;
     });
 
-  return z
-    .object({
-      folderId: checked(checkFolderId),
-      folderName: checked(checkFolderName),
-      cloudId: checked(checkCloudId),
-      name: checked(checkServiceAccountName),
-      serviceAccount: checked(checkServiceAccountRef),
-      adopt: z.boolean().optional(),
-      description: checked(checkDescription),
-      expiresAt: checked((v) => {
-        const at = parseExpiresAt(v);
-        if (!at) return `expected an RFC 3339 time like 2027-01-31T18:00:00Z or a date like 2027-01-31, got "${v}"`;
-        return checkExpiry(at, now);
-      }),
-      expiresIn: checked((v) => {
-        const ms = parseDuration(v);
-        if (ms === undefined) return `expected a duration like 90d, 12h, 2w or 1y, got "${v}"`;
-        return checkExpiry(new Date(now.getTime() + ms), now);
-      }),
-      /** false when --no-expiry was given. */
-      expiry: z.boolean().optional(),
-      roles: list(checkRole, 'role'),
-      scopes: list(checkScope, 'scope'),
-      dryRun: z.boolean().optional(),
-      count: checked(checkCount),
-      ...targetFields(z),
-    })
-    .superRefine((raw, ctx) => {
-      if (raw.folderId !== undefined && raw.folderName !== undefined) {
-        ctx.addIssue({ code: 'custom', message: '--folder-id and --folder-name: pass only one of them' });
-      }
-      const expiryFlags = [raw.expiresAt !== undefined, raw.expiresIn !== undefined, raw.expiry === false].filter(Boolean).length;
-      if (expiryFlags > 1) ctx.addIssue({ code: 'custom', message: '--expires-at, --expires-in and --no-expiry: pass at most one of them' });
-      if (raw.serviceAccount !== undefined && raw.name !== undefined) {
-        ctx.addIssue({ code: 'custom', message: '--service-account and --name: pass only one of them (--name makes a new account)' });
-      }
-      if (raw.adopt === true && raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--adopt: only with --service-account' });
-      if (raw.serviceAccount !== undefined && raw.dryRun === true) {
-        ctx.addIssue({ code: 'custom', message: '--dry-run: not available with --service-account yet' });
-      }
-      refineTargets(raw, ctx);
-      const count = raw.count === undefined || checkCount(raw.count) ? 1 : Number(raw.count);
-      if (count > 1) {
-        // One key per delivery target: refused before anything is created.
-        const target = raw.outFile !== undefined ? '--out-file' : raw.githubOutput === true ? '--github-output' : raw.toLockbox !== undefined ? '--to-lockbox' : undefined;
-        if (target) ctx.addIssue({ code: 'custom', message: `--count ${count} with ${target}: a delivery target takes one key; leave out ${target}, or pass --count 1` });
-        // The accounts are X-1 … X-N: the longest name must still be valid.
-        const last = raw.name === undefined ? undefined : `${raw.name}-${count}`;
-        if (raw.name !== undefined && last !== undefined && !checkServiceAccountName(raw.name) && checkServiceAccountName(last)) {
-          ctx.addIssue({ code: 'custom', message: `--name with --count ${count}: the accounts would be named ${raw.name}-1 … ${last}, and "${last}" is longer than 63 characters; choose a shorter --name` });
+  const fields = z.object({
+    folderId: checked(checkFolderId),
+    folderName: checked(checkFolderName),
+    cloudId: checked(checkCloudId),
+    name: checked(checkServiceAccountName),
+    serviceAccount: checked(checkServiceAccountRef),
+    adopt: z.optional(z.boolean()),
+    description: checked(checkDescription),
+    expiresAt: checked((v) => {
+      const at = parseExpiresAt(v);
+      if (!at) return `expected an RFC 3339 time like 2027-01-31T18:00:00Z or a date like 2027-01-31, got "${v}"`;
+      return checkExpiry(at, now);
+    }),
+    expiresIn: checked((v) => {
+      const ms = parseDuration(v);
+      if (ms === undefined) return `expected a duration like 90d, 12h, 2w or 1y, got "${v}"`;
+      return checkExpiry(new Date(now.getTime() + ms), now);
+    }),
+    /** false when --no-expiry was given. */
+    expiry: z.optional(z.boolean()),
+    roles: list(checkRole, 'role'),
+    scopes: list(checkScope, 'scope'),
+    dryRun: z.optional(z.boolean()),
+    count: checked(checkCount),
+    ...targetFields(z),
+  });
+  return z.pipe(
+    fields.check(
+      z.superRefine((raw, ctx) => {
+        if (raw.folderId !== undefined && raw.folderName !== undefined) {
+          ctx.addIssue({ code: 'custom', message: '--folder-id and --folder-name: pass only one of them' });
         }
-      }
-    })
-    .transform((raw): CreateInput => {
+        const expiryFlags = [raw.expiresAt !== undefined, raw.expiresIn !== undefined, raw.expiry === false].filter(Boolean).length;
+        if (expiryFlags > 1) ctx.addIssue({ code: 'custom', message: '--expires-at, --expires-in and --no-expiry: pass at most one of them' });
+        if (raw.serviceAccount !== undefined && raw.name !== undefined) {
+          ctx.addIssue({ code: 'custom', message: '--service-account and --name: pass only one of them (--name makes a new account)' });
+        }
+        if (raw.adopt === true && raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--adopt: only with --service-account' });
+        if (raw.serviceAccount !== undefined && raw.dryRun === true) {
+          ctx.addIssue({ code: 'custom', message: '--dry-run: not available with --service-account yet' });
+        }
+        refineTargets(raw, ctx);
+        const count = raw.count === undefined || checkCount(raw.count) ? 1 : Number(raw.count);
+        if (count > 1) {
+          // One key per delivery target: refused before anything is created.
+          const target = raw.outFile !== undefined ? '--out-file' : raw.githubOutput === true ? '--github-output' : raw.toLockbox !== undefined ? '--to-lockbox' : undefined;
+          if (target) ctx.addIssue({ code: 'custom', message: `--count ${count} with ${target}: a delivery target takes one key; leave out ${target}, or pass --count 1` });
+          // The accounts are X-1 … X-N: the longest name must still be valid.
+          const last = raw.name === undefined ? undefined : `${raw.name}-${count}`;
+          if (raw.name !== undefined && last !== undefined && !checkServiceAccountName(raw.name) && checkServiceAccountName(last)) {
+            ctx.addIssue({ code: 'custom', message: `--name with --count ${count}: the accounts would be named ${raw.name}-1 … ${last}, and "${last}" is longer than 63 characters; choose a shorter --name` });
+          }
+        }
+      }),
+    ),
+    z.transform((raw): CreateInput => {
       let expiry: ExpiryChoice | undefined;
       if (raw.expiry === false) expiry = { kind: 'never' };
       else if (raw.expiresAt !== undefined) expiry = { kind: 'at', at: parseExpiresAt(raw.expiresAt) ?? now };
@@ -149,7 +152,8 @@ function createInputSchema(z: Zod, now: Date) {
         targets: targetsInput(raw),
         ...(raw.count === undefined ? {} : { count: Number(raw.count) }),
       };
-    });
+    }),
+  );
 }
 
 /** --count: a whole number of keys, 1 to MAX_COUNT. */

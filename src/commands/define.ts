@@ -3,12 +3,25 @@
  * use-case, and renderers. src/program.ts registers every definition from one array; the runner
  * (src/commands/runner.ts) turns commander's raw options into the validated input.
  */
-import type { z } from 'zod';
+import type { ParsePayload, z, ZodSchema } from '../zod.js';
 import type { TextSink } from '../output/text.js';
 import type { CommandContext } from './context.js';
 
-/** The zod namespace, handed to `input` so zod is loaded only when a command runs (not for --help). */
+/**
+ * zod/mini's functions (src/zod.ts), handed to `input` so zod is loaded only when a command runs
+ * (not for --help). Mini's API is functional: `z.optional(x)`, `x.check(z.superRefine(…))`,
+ * `z.pipe(x, z.transform(…))`.
+ */
 export type Zod = typeof z;
+
+/**
+ * Adds a custom issue from inside a `z.transform`: mini hands the transform the parse payload
+ * without classic's `ctx.addIssue`; this pushes the issue classic's would (no `continue`, so the
+ * parse fails). Return `z.NEVER` after it.
+ */
+export function transformIssue(payload: ParsePayload, message: string, path?: PropertyKey[]): void {
+  payload.issues.push(path === undefined ? { code: 'custom', message, input: payload.value } : { code: 'custom', message, path, input: payload.value });
+}
 
 export interface FlagSpec {
   /** commander syntax: '--folder-id <id>', '--dry-run', '--no-expiry'. */
@@ -46,7 +59,7 @@ export interface CommandDefinition<I, R> {
    * The input schema over the raw flag values (strings, booleans, undefined). An issue's `path[0]`
    * names the flag; an issue with an empty path must name the flags itself.
    */
-  input(z: Zod, env: InputEnv): z.ZodType<I>;
+  input(z: Zod, env: InputEnv): ZodSchema<I>;
   run(input: I, ctx: CommandContext): Promise<R>;
   render: Renderers<R>;
 }

@@ -42,34 +42,36 @@ function listCheck(check: (v: string) => string | undefined, what: string) {
 }
 
 function ensureInputSchema(z: Zod) {
-  return z
-    .object({
-      ...folderFields(z),
-      serviceAccount: checkedString(z, checkServiceAccountName),
-      toLockbox: checkedString(z, checkSecretRef),
-      lockboxFolderId: checkedString(z, checkFolderId),
-      rotateBefore: checkedString(z, durationCheck),
-      expiresIn: checkedString(z, durationCheck),
-      expiry: z.boolean().optional(),
-      description: checkedString(z, checkDescription),
-      roles: checkedString(z, listCheck(checkRole, 'role')),
-      scopes: checkedString(z, listCheck(checkScope, 'scope')),
-    })
-    .superRefine((raw, ctx) => {
-      refineFolder(raw, ctx);
-      if (raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--service-account: required (the name of the account whose key the secret holds)' });
-      if (raw.toLockbox === undefined) ctx.addIssue({ code: 'custom', message: '--to-lockbox: required (the Lockbox secret that holds the live key)' });
-      if (raw.expiresIn !== undefined && raw.expiry === false) ctx.addIssue({ code: 'custom', message: '--expires-in and --no-expiry: pass only one of them' });
-      const rotate = parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0;
-      const lifetime = raw.expiry === false ? undefined : parseDuration(raw.expiresIn ?? DEFAULT_EXPIRES_IN);
-      if (lifetime !== undefined && lifetime <= rotate) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `--rotate-before ${raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE} is not shorter than the key lifetime (--expires-in ${raw.expiresIn ?? DEFAULT_EXPIRES_IN}): every run would rotate`,
-        });
-      }
-    })
-    .transform(
+  const fields = z.object({
+    ...folderFields(z),
+    serviceAccount: checkedString(z, checkServiceAccountName),
+    toLockbox: checkedString(z, checkSecretRef),
+    lockboxFolderId: checkedString(z, checkFolderId),
+    rotateBefore: checkedString(z, durationCheck),
+    expiresIn: checkedString(z, durationCheck),
+    expiry: z.optional(z.boolean()),
+    description: checkedString(z, checkDescription),
+    roles: checkedString(z, listCheck(checkRole, 'role')),
+    scopes: checkedString(z, listCheck(checkScope, 'scope')),
+  });
+  return z.pipe(
+    fields.check(
+      z.superRefine((raw, ctx) => {
+        refineFolder(raw, ctx);
+        if (raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--service-account: required (the name of the account whose key the secret holds)' });
+        if (raw.toLockbox === undefined) ctx.addIssue({ code: 'custom', message: '--to-lockbox: required (the Lockbox secret that holds the live key)' });
+        if (raw.expiresIn !== undefined && raw.expiry === false) ctx.addIssue({ code: 'custom', message: '--expires-in and --no-expiry: pass only one of them' });
+        const rotate = parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0;
+        const lifetime = raw.expiry === false ? undefined : parseDuration(raw.expiresIn ?? DEFAULT_EXPIRES_IN);
+        if (lifetime !== undefined && lifetime <= rotate) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `--rotate-before ${raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE} is not shorter than the key lifetime (--expires-in ${raw.expiresIn ?? DEFAULT_EXPIRES_IN}): every run would rotate`,
+          });
+        }
+      }),
+    ),
+    z.transform(
       (raw): EnsureCommandInput => ({
         folderId: raw.folderId,
         folderName: raw.folderName,
@@ -83,7 +85,8 @@ function ensureInputSchema(z: Zod) {
         roles: raw.roles === undefined ? [...PRESET_ROLES] : parseList(raw.roles),
         scopes: raw.scopes === undefined ? [...PRESET_SCOPES] : parseList(raw.scopes),
       }),
-    );
+    ),
+  );
 }
 
 const HELP = `

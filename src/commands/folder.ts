@@ -27,13 +27,14 @@ export function folderFlags(what: string): Record<keyof FolderInput, FlagSpec> {
 
 /** A string flag checked by one of core/validate's checks. */
 export function checkedString(z: Zod, check: (v: string) => string | undefined) {
-  return z
-    .string()
-    .superRefine((v, ctx) => {
-      const problem = check(v);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem });
-    })
-    .optional();
+  return z.optional(
+    z.string().check(
+      z.superRefine((v, ctx) => {
+        const problem = check(v);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      }),
+    ),
+  );
 }
 
 /** zod fields for the folder flags; pair with `refineFolder`. */

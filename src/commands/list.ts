@@ -15,18 +15,20 @@ export interface ListInput extends FolderInput {
 }
 
 function listInputSchema(z: Zod) {
-  return z
-    .object({
-      ...folderFields(z),
-      all: z.boolean().optional(),
-      serviceAccount: checkedString(z, checkServiceAccountRef),
-      expiringWithin: checkedString(z, (v) => (parseDuration(v) === undefined ? `expected a duration like 14d, 12h, 2w or 1y, got "${v}"` : undefined)),
-    })
-    .superRefine((raw, ctx) => {
-      refineFolder(raw, ctx);
-      if (raw.all && raw.serviceAccount !== undefined) ctx.addIssue({ code: 'custom', message: '--all and --service-account: pass only one of them' });
-    })
-    .transform(
+  const fields = z.object({
+    ...folderFields(z),
+    all: z.optional(z.boolean()),
+    serviceAccount: checkedString(z, checkServiceAccountRef),
+    expiringWithin: checkedString(z, (v) => (parseDuration(v) === undefined ? `expected a duration like 14d, 12h, 2w or 1y, got "${v}"` : undefined)),
+  });
+  return z.pipe(
+    fields.check(
+      z.superRefine((raw, ctx) => {
+        refineFolder(raw, ctx);
+        if (raw.all && raw.serviceAccount !== undefined) ctx.addIssue({ code: 'custom', message: '--all and --service-account: pass only one of them' });
+      }),
+    ),
+    z.transform(
       (raw): ListInput => ({
         folderId: raw.folderId,
         folderName: raw.folderName,
@@ -34,7 +36,8 @@ function listInputSchema(z: Zod) {
         selection: raw.serviceAccount !== undefined ? { kind: 'account', ref: raw.serviceAccount } : raw.all ? { kind: 'all' } : { kind: 'managed' },
         expiringWithin: raw.expiringWithin === undefined ? undefined : { ms: parseDuration(raw.expiringWithin) ?? 0, text: raw.expiringWithin },
       }),
-    );
+    ),
+  );
 }
 
 const HELP = `

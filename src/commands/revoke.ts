@@ -17,17 +17,20 @@ export interface RevokeInput {
 }
 
 function revokeInputSchema(z: Zod) {
-  return z
-    .object({
-      keyIds: z.array(z.string()).min(1, 'give at least one API key ID'),
-      yes: z.boolean().optional(),
-      withServiceAccount: z.boolean().optional(),
-    })
-    .superRefine((raw, ctx) => {
-      const problem = raw.keyIds.map((id) => checkApiKeyId(id, 'API key IDs')).find((p) => p !== undefined);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['keyIds'], message: problem });
-    })
-    .transform((raw): RevokeInput => ({ keyIds: [...new Set(raw.keyIds)], yes: raw.yes === true, withServiceAccount: raw.withServiceAccount === true }));
+  const fields = z.object({
+    keyIds: z.array(z.string()).check(z.minLength(1, 'give at least one API key ID')),
+    yes: z.optional(z.boolean()),
+    withServiceAccount: z.optional(z.boolean()),
+  });
+  return z.pipe(
+    fields.check(
+      z.superRefine((raw, ctx) => {
+        const problem = raw.keyIds.map((id) => checkApiKeyId(id, 'API key IDs')).find((p) => p !== undefined);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['keyIds'], message: problem });
+      }),
+    ),
+    z.transform((raw): RevokeInput => ({ keyIds: [...new Set(raw.keyIds)], yes: raw.yes === true, withServiceAccount: raw.withServiceAccount === true })),
+  );
 }
 
 const HELP = `

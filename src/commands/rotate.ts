@@ -8,7 +8,7 @@ import { rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateText, type 
 import type { CommandContext } from './context.js';
 import { configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
-import { defineCommand, type FlagSpec, type InputEnv, type Renderers, type Zod } from './define.js';
+import { defineCommand, type FlagSpec, type InputEnv, type Renderers, transformIssue, type Zod } from './define.js';
 
 /** The validated input of `rotate`. */
 export interface RotateInput {
@@ -33,27 +33,30 @@ function rotateInputSchema(z: Zod, env: InputEnv) {
   // create's schema checks and resolves the expiry flags (future, before 2105, at most one of them);
   // handed only those flags, the rest of it falls back to its defaults, which rotate ignores.
   const createSchema = createCommand.input(z, env);
-  return z
-    .object({
-      keyId: z.string().superRefine((v, ctx) => {
+  const fields = z.object({
+    keyId: z.string().check(
+      z.superRefine((v, ctx) => {
         const problem = checkApiKeyId(v);
         if (problem) ctx.addIssue({ code: 'custom', message: problem });
       }),
-      keepOld: z.boolean().optional(),
-      expiresAt: z.string().optional(),
-      expiresIn: z.string().optional(),
-      expiry: z.boolean().optional(),
-      ...targetFields(z),
-    })
-    .superRefine((raw, ctx) => refineTargets(raw, ctx))
-    .transform((raw, ctx): RotateInput => {
+    ),
+    keepOld: z.optional(z.boolean()),
+    expiresAt: z.optional(z.string()),
+    expiresIn: z.optional(z.string()),
+    expiry: z.optional(z.boolean()),
+    ...targetFields(z),
+  });
+  return z.pipe(
+    fields.check(z.superRefine((raw, ctx) => refineTargets(raw, ctx))),
+    z.transform((raw, ctx): RotateInput => {
       const parsed = createSchema.safeParse({ expiresAt: raw.expiresAt, expiresIn: raw.expiresIn, expiry: raw.expiry });
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path.map(String) });
+        for (const issue of parsed.error.issues) transformIssue(ctx, issue.message, issue.path.map(String));
         return z.NEVER;
       }
       return { keyId: raw.keyId, keepOld: raw.keepOld === true, expiry: parsed.data.expiry, targets: targetsInput(raw) };
-    });
+    }),
+  );
 }
 
 const HELP = `

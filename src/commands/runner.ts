@@ -4,7 +4,7 @@
  * and cloud connection. It throws; src/main.ts turns errors into exit codes.
  */
 import type { Command } from 'commander';
-import type { z } from 'zod';
+import type { ZodError } from '../zod.js';
 import type { ResolvedAuth } from '../auth/types.js';
 import type { Connection } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
@@ -59,7 +59,7 @@ function collect(flags: Record<string, FlagSpec>, cmd: Command, env: Deps['env']
   return { values, sources };
 }
 
-function usageFromZod(error: z.ZodError, flags: Record<string, FlagSpec>, sources: Record<string, string>): UsageError {
+function usageFromZod(error: ZodError, flags: Record<string, FlagSpec>, sources: Record<string, string>): UsageError {
   const issue = error.issues[0];
   if (!issue) return new UsageError('invalid input');
   const key = issue.path[0];
@@ -157,7 +157,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   }
 
   const collected = collect(def.flags, cmd, deps.env);
-  const { z } = await import('zod');
+  const { z } = await import('../zod.js');
   const parsed = def.input(z, { now: deps.now() }).safeParse(collected.values);
   if (!parsed.success) throw usageFromZod(parsed.error, def.flags, collected.sources);
   const input: unknown = parsed.data;

@@ -32,7 +32,7 @@ export const scopesCommand = defineCommand({
   flags: {
     offline: { flags: '--offline', description: "don't ask the cloud; list the scopes aistudio-key knows" },
   },
-  input: (z: Zod) => z.object({ offline: z.boolean().optional() }).transform((raw): ScopesInput => ({ offline: raw.offline === true })),
+  input: (z: Zod) => z.pipe(z.object({ offline: z.optional(z.boolean()) }), z.transform((raw): ScopesInput => ({ offline: raw.offline === true }))),
   run: runScopes,
   render: { text: scopesText, json: scopesDocument },
 });

@@ -34,9 +34,9 @@ export const TARGET_FLAGS: Record<keyof TargetsInput, FlagSpec> = {
 /** zod fields for TARGET_FLAGS. */
 export function targetFields(z: Zod) {
   return {
-    outFile: z.string().min(1, 'expected a file path').optional(),
-    force: z.boolean().optional(),
-    githubOutput: z.boolean().optional(),
+    outFile: z.optional(z.string().check(z.minLength(1, 'expected a file path'))),
+    force: z.optional(z.boolean()),
+    githubOutput: z.optional(z.boolean()),
     toLockbox: checkedString(z, checkSecretRef),
     lockboxFolderId: checkedString(z, checkFolderId),
   };

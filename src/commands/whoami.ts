@@ -41,10 +41,10 @@ export const whoamiCommand = defineCommand({
   helpAfter: HELP,
   flags: folderFlags('to check'),
   input: (z) =>
-    z
-      .object(folderFields(z))
-      .superRefine(refineFolder)
-      .transform((raw): WhoamiInput => ({ folderId: raw.folderId, folderName: raw.folderName, cloudId: raw.cloudId })),
+    z.pipe(
+      z.object(folderFields(z)).check(z.superRefine(refineFolder)),
+      z.transform((raw): WhoamiInput => ({ folderId: raw.folderId, folderName: raw.folderName, cloudId: raw.cloudId })),
+    ),
   run: runWhoami,
   render: { text: whoamiText, json: whoamiDocument },
 });

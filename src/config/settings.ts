@@ -2,26 +2,26 @@
  * aistudio-key's own settings (never secrets). Precedence everywhere: flag > env > these settings >
  * the yc profile. Stored by src/config/store.ts; keys are camelCase in the file, kebab-case on the CLI.
  */
-import { z } from 'zod';
+import { z, type Infer } from '../zod.js';
 
 export const settingsSchema = z.object({
   /** Default target folder ID (`config set folder-id`). */
-  folderId: z.string().optional(),
+  folderId: z.optional(z.string()),
   /** Default target folder name, resolved within cloudId or the caller's only cloud. */
-  folderName: z.string().optional(),
+  folderName: z.optional(z.string()),
   /** Cloud used with a folder name. */
-  cloudId: z.string().optional(),
+  cloudId: z.optional(z.string()),
   /** Discovery endpoint host:port. */
-  endpoint: z.string().optional(),
+  endpoint: z.optional(z.string()),
   /** yc profile to read credentials and defaults from. */
-  profile: z.string().optional(),
+  profile: z.optional(z.string()),
   /** Default key lifetime for `create`: a duration such as 90d, or "never". */
-  expiresIn: z.string().optional(),
+  expiresIn: z.optional(z.string()),
   /** Default output format. */
-  format: z.enum(['text', 'json', 'yaml', 'env']).optional(),
+  format: z.optional(z.enum(['text', 'json', 'yaml', 'env'])),
 });
 
-export type Settings = z.infer<typeof settingsSchema>;
+export type Settings = Infer<typeof settingsSchema>;
 export type SettingKey = keyof Settings;
 
 /** CLI spelling of each key, for messages (`config folder-id`). */
