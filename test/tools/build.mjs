@@ -23,6 +23,9 @@
  *     load the rest of commander.
  *   - zod's `locales` namespace (40 languages, ~500 KB) is reduced to English, the only one zod
  *     itself uses by default and the only one we use.
+ * - dist/vendor/grpc.cjs: gRPC and the SDK, CommonJS, loaded by src/cloud/vendor.ts through a V8
+ *   code cache on Node 20 (see below and that file).
+ * - @grpc/proto-loader stays external (see below): only grpc-js's server-side code requires it.
  * - The version is inlined from package.json (src/deps.ts reads the file when run unbundled).
  */
 import { build } from 'esbuild';
@@ -61,6 +64,37 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * gRPC and the SDK go into their own CommonJS bundle, dist/vendor/grpc.cjs, which src/cloud/vendor.ts
+ * loads through a V8 code cache on Node 20 (Node 22 caches it itself). The packages src/cloud/sdk.ts
+ * and lockbox.ts import are read from their import lines; in the program bundle each becomes a
+ * module that takes its exports from the vendor bundle, where every package is a lazy getter (a
+ * package is initialised on first use: Lockbox's files only when Lockbox is used).
+ */
+const VENDOR_IMPORTERS = ['src/cloud/sdk.ts', 'src/cloud/lockbox.ts'];
+const vendorSpecs = [
+  ...new Set(
+    VENDOR_IMPORTERS.flatMap((f) => [...readFileSync(join(ROOT, f), 'utf8').matchAll(/^import (?!type )[^;]*? from '([^.'][^']*)';$/gm)].map((m) => m[1])),
+  ),
+].sort();
+const vendorEntry = vendorSpecs
+  .map((spec) => `Object.defineProperty(exports, ${JSON.stringify(spec)}, { enumerable: true, get: () => require(${JSON.stringify(spec)}) });`)
+  .join('\n');
+const vendorLoader = join(ROOT, 'src', 'cloud', 'vendor.ts');
+const fromVendor = {
+  name: 'from-vendor-bundle',
+  setup(b) {
+    b.onResolve({ filter: /^[^.]/ }, (args) =>
+      vendorSpecs.includes(args.path) && VENDOR_IMPORTERS.some((f) => args.importer === join(ROOT, f)) ? { path: args.path, namespace: 'vendor' } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(vendorLoader)}).vendorModules()[${JSON.stringify(args.path)}];\n`,
+      resolveDir: ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
 const common = {
   absWorkingDir: ROOT,
   bundle: true,
@@ -76,7 +110,7 @@ const common = {
 };
 
 rmSync(outdir, { recursive: true, force: true });
-const [program, help] = await Promise.all([
+const [program, help, vendor] = await Promise.all([
   build({
     ...common,
     entryPoints: { cli: 'src/cli.ts' },
@@ -85,9 +119,21 @@ const [program, help] = await Promise.all([
     format: 'esm',
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: "import { createRequire as __aistudioKeyCreateRequire } from 'node:module'; const require = __aistudioKeyCreateRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly],
+    plugins: [zodEnglishOnly, fromVendor],
   }),
   build({ ...common, entryPoints: ['src/help.ts'], outfile: join(outdir, 'help.cjs'), format: 'cjs', plugins: [commanderHelpOnly] }),
+  build({
+    ...common,
+    stdin: { contents: vendorEntry, resolveDir: ROOT, sourcefile: 'vendor-entry.cjs', loader: 'js' },
+    outfile: join(outdir, 'vendor', 'grpc.cjs'),
+    format: 'cjs',
+    // grpc-js requires @grpc/proto-loader (and with it all of protobufjs, ~130 KB) only inside the
+    // functions that serve channelz and ORCA, server-side features a client never calls. Left
+    // external, it is not parsed on every start; if it ever were called, Node would load it from
+    // node_modules (it is a dependency of @grpc/grpc-js).
+    external: ['@grpc/proto-loader'],
+  }),
 ]);
-const meta = { inputs: { ...program.metafile.inputs, ...help.metafile.inputs }, outputs: { ...program.metafile.outputs, ...help.metafile.outputs } };
+const parts = [program, help, vendor].map((r) => r.metafile);
+const meta = { inputs: Object.assign({}, ...parts.map((m) => m.inputs)), outputs: Object.assign({}, ...parts.map((m) => m.outputs)) };
 writeFileSync(join(outdir, 'meta.json'), `${JSON.stringify(meta)}\n`);
