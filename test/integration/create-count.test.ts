@@ -4,45 +4,21 @@
  * the server's journal; rate limits retried; a failure midway or a used-up quota leaves nothing;
  * usage errors make no call at all; and a timing sanity check against one create.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse as parseYaml } from 'yaml';
 import { BULK_CONCURRENCY } from '../../src/core/create-keys.js';
 import { PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset.js';
 import { EXIT_CODES } from '../../src/errors.js';
-import { defaultFixture, startEmulator, type DefaultIds, type Emulator, type EmulatorOptions, type JournalEntry } from '../emulator/index.js';
-import { Interrupter, runCli, type RunCliOptions } from '../helpers/run-cli.js';
+import { defaultFixture, type Emulator, type JournalEntry } from '../emulator/index.js';
+import { Interrupter, type RunCliOptions } from '../helpers/run-cli.js';
+import { count, createWorlds, type CreateWorld } from '../helpers/create-world.js';
 
-const running: Emulator[] = [];
-after(async () => {
-  await Promise.all(running.map((e) => e.stop()));
-});
-
-interface World {
-  emu: Emulator;
-  ids: DefaultIds;
-  create(argv: string[], opts?: RunCliOptions): ReturnType<typeof runCli>;
-  bindings(): string[];
-}
+const world = createWorlds({ folderFlag: true });
+type World = CreateWorld;
 
 /** Retries back off 1–4 ms here, so rate-limit tests take no seconds. */
 const FAST_RETRIES: RunCliOptions = { target: { backoff: { baseMs: 1, maxMs: 4 } } };
-
-async function world(options: EmulatorOptions = {}): Promise<World> {
-  const { fixture, ids } = defaultFixture();
-  const emu = await startEmulator({ fixture, ...options });
-  running.push(emu);
-  return {
-    emu,
-    ids,
-    create: (argv, opts = {}) =>
-      runCli(['create', '--endpoint', emu.endpoint, '--ca-file', emu.caFile, '--folder-id', ids.folderId, ...argv], {
-        ...opts,
-        env: { YC_IAM_TOKEN: ids.userIamToken, ...opts.env },
-      }),
-    bindings: () => emu.state.folderBindings(ids.folderId).map((b) => `${b.roleId} ${b.subject.type}:${b.subject.id}`).sort(),
-  };
-}
 
 interface CreatedDoc {
   secret: string;
@@ -55,9 +31,6 @@ type Delta = { action: string | number; accessBinding: { roleId: string; subject
 const deltasOf = (e: JournalEntry): Delta[] => (e.request as { accessBindingDeltas: Delta[] }).accessBindingDeltas;
 const isAdd = (d: Delta): boolean => d.action === 'ADD' || d.action === 1;
 
-function count(haystack: string, needle: string): number {
-  return haystack.split(needle).length - 1;
-}
 
 /** Every issued secret on stdout exactly once, none (nor any token) on stderr. */
 function assertSecrets(emu: Emulator, stdout: string, stderr: string, n: number): void {

@@ -3,48 +3,19 @@
  * emulator. Formats, credentials, bad input (no mutation in the journal), permission and token
  * failures, rollback after key and binding failures, foreign bindings, and Ctrl-C.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset.js';
-import { defaultFixture, startEmulator, type DefaultIds, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { Interrupter, runCli, tempDir, type RunCliOptions } from '../helpers/run-cli.js';
+import type { Emulator } from '../emulator/index.js';
+import { Interrupter, tempDir, type RunCliOptions } from '../helpers/run-cli.js';
+import { count, createWorlds, type CreateWorld } from '../helpers/create-world.js';
 
-const running: Emulator[] = [];
-after(async () => {
-  await Promise.all(running.map((e) => e.stop()));
-});
+const world = createWorlds();
+type World = CreateWorld;
 
-interface World {
-  emu: Emulator;
-  ids: DefaultIds;
-  /** Runs `aistudio-key create …` against this emulator (endpoint and CA passed as flags). */
-  create(argv: string[], opts?: RunCliOptions): ReturnType<typeof runCli>;
-  /** Folder bindings as sorted strings, for before/after comparisons. */
-  bindings(folderId?: string): string[];
-}
-
-async function world(options: EmulatorOptions = {}): Promise<World> {
-  const { fixture, ids } = defaultFixture();
-  const emu = await startEmulator({ fixture, ...options });
-  running.push(emu);
-  return {
-    emu,
-    ids,
-    create: (argv, opts = {}) =>
-      runCli(['create', '--endpoint', emu.endpoint, '--ca-file', emu.caFile, ...argv], {
-        ...opts,
-        env: { YC_IAM_TOKEN: ids.userIamToken, ...opts.env },
-      }),
-    bindings: (folderId = ids.folderId) => emu.state.folderBindings(folderId).map((b) => `${b.roleId} ${b.subject.type}:${b.subject.id}`).sort(),
-  };
-}
-
-function count(haystack: string, needle: string): number {
-  return haystack.split(needle).length - 1;
-}
 
 /** The run's secret, asserted to be printed exactly once on stdout and never on stderr. */
 function assertSecretOnce(emu: Emulator, stdout: string, stderr: string): string {
