@@ -18,6 +18,62 @@ export interface HelpPage {
   after: string;
 }
 
+/** The global options, as every command lists them. */
+const GLOBAL_OPTIONS: HelpItem[] = [
+  {
+    "term": "-V, --version",
+    "description": "print the version"
+  },
+  {
+    "term": "--iam-token <token>",
+    "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
+  },
+  {
+    "term": "--iam-token-file <path>",
+    "description": "read the IAM token from a file, or from stdin with -"
+  },
+  {
+    "term": "--oauth-token <token>",
+    "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
+  },
+  {
+    "term": "--sa-key-file <path>",
+    "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
+  },
+  {
+    "term": "--federated-token <jwt|@file>",
+    "description": "external OIDC token for workload identity federation (with --service-account-id)"
+  },
+  {
+    "term": "--service-account-id <id>",
+    "description": "service account to act as through workload identity federation"
+  },
+  {
+    "term": "--profile <name>",
+    "description": "yc CLI profile to take credentials and defaults from"
+  },
+  {
+    "term": "--endpoint <host:port>",
+    "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
+  },
+  {
+    "term": "--ca-file <path>",
+    "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
+  },
+  {
+    "term": "--timeout <duration>",
+    "description": "give up (and clean up) after this long, e.g. 5m"
+  },
+  {
+    "term": "--retries <n>",
+    "description": "retries of transient failures per call (default 3)"
+  },
+  {
+    "term": "--debug",
+    "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
+  }
+];
+
 export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
   "": {
     "usage": "aistudio-key [options] [command]",
@@ -220,60 +276,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nThe AI Studio preset (what the console's \"Create API key\" button does):\n  roles on the folder  ai.editor, serverless.mcpGateways.invoker, serverless.mcpGateways.anonymousInvoker, serverless.workflows.executor, search-api.webSearch.user\n  key scopes           yc.ai.imageGeneration.execute, yc.ai.languageModels.execute, yc.ai.speechkitStt.execute, yc.ai.speechkitTts.execute, yc.ai.translate.execute, yc.ai.vision.execute, yc.search-api.execute, yc.serverless.containers.invoke, yc.serverless.functions.invoke\n  The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by\n  itself it cannot call MCP gateways or workflows; add them with --scopes if it must.\n\nDefaults:\n  --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa\n  --expires-in   90d (the key expires 90 days from now); `aistudio-key config set expires-in` changes it,\n                 --no-expiry makes a key that never expires. A date alone (2027-01-31) means 00:00 UTC.\n  --description  \"AI Studio API key (created by aistudio-key)\", on the account and the key; the key's\n                 ends with a run marker, [aistudio-key run <id>], by which a run finds a key whose\n                 creation answer was lost (the text is shortened if both would exceed 256 characters)\n  The folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then aistudio-key config, then the yc profile.\n  The account is labelled managed-by=aistudio-key.\n\nAn existing account (--service-account <name|id>, in the folder):\n  The key is issued on it, and only the roles it lacks on the folder are granted (one\n  UpdateAccessBindings call of ADD deltas; none when it has them all). An account without the label\n  managed-by=aistudio-key needs --adopt; adopting does not relabel it (so `revoke\n  --with-service-account` never deletes it). If the run fails, the key and the roles it added are\n  removed; the account is never deleted. JSON \"roles\" is the full preset/--roles list.\n\nOutput: stdout holds only the result. The secret is printed once; it cannot be retrieved later.\n  If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and\n  everything the run made removed (exit 1). Ctrl-C removes what the run made (exit 130).\n  text   ID and secret for a person (a reminder goes to stderr)\n  json   {\"secret\", \"api_key\": {...}, \"service_account\": {...}, \"roles\": [...]}\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report\n\nSeveral keys at once (--count <n>, 1-100):\n  n independent sets, as if the console's button were pressed n times: n service accounts (generated\n  names, or with --name X: X-1 … X-n), each granted the roles on the folder, each with one API key.\n  Not n runs one after another: the accounts are created 8 at a time, then ONE\n  UpdateAccessBindings call adds every binding while the keys are issued (again 8 at a time).\n  Rate limits (RESOURCE_EXHAUSTED) are retried with backoff; a used-up quota (100 service accounts\n  per cloud) fails the run. All or nothing: if anything fails, or on Ctrl-C, every key, binding and\n  account the run made is removed. With --service-account: n keys on that account (roles once).\n  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv\n  and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.\n\nTargets (checked before anything is created; if writing to one fails, the key is revoked):\n  --out-file <path>     the result with the secret, in --format (text means env), mode 0600,\n                        written atomically; an existing file is refused without --force\n  --github-output       GitHub Actions: ::add-mask:: for the secret first on stdout, then step\n                        outputs api-key-id and api-key (refused outside Actions)\n  --to-lockbox <secret> a new version of the Lockbox secret (name or ID; created if missing) with\n                        entries api-key-id and api-key; --lockbox-folder-id when not the account's folder\n  With any target, stdout carries no secret: JSON shows where it went (\"lockbox\": {\"secret_id\",\n  \"version_id\"}, \"out_file\", \"github_output\") instead of \"secret\"; env/dotenv omit YC_API_KEY.\n\nExamples:\n  aistudio-key create --folder-id b1g0123456789abcdefg\n  aistudio-key create --folder-name default --json | jq -r .secret\n  source <(aistudio-key create --format env --expires-in 30d)\n  aistudio-key create --dry-run --folder-id b1g0123456789abcdefg\n  aistudio-key create --service-account ci-bot --adopt --json\n  aistudio-key create --out-file .env.aistudio --format dotenv\n  aistudio-key create --to-lockbox ai-studio-key --json\n  aistudio-key create --count 20 --name team-bot --json | jq -r '.[].secret'\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
@@ -307,60 +310,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nWhat it shows:\n  the credential source that won, and every source tried in order (see README, \"Credentials\")\n  the subject: the service account of an authorized key or federation; \"unknown\" for an IAM token,\n    which does not say whose it is\n  the token's expiry, when known; the endpoint and the folder, each with where it came from\n  (folder: --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then aistudio-key config, then\n  the yc profile or the metadata service)\n\n\"Can create\" comes from read-only calls (FolderService.Get, FolderService.ListAccessBindings); whoami\nnever changes anything. It is:\n  yes            the folder's own access list gives you admin, or resource-manager.admin with editor\n  no             the folder does not exist, or you may not read it or its access list\n  not-on-folder  your roles on the folder fall short; roles on the cloud or organization, or through\n                 a group, are not in the folder's list and may still allow it\n  unknown        no folder given, or the credential does not say whose it is\n\nExit codes: 0 whenever it could report (whatever the verdict); 3 when no credential is found or the\ncloud rejects it.\n\nExamples:\n  aistudio-key whoami\n  aistudio-key whoami --folder-name default --json | jq -r .create.verdict\n  YC_IAM_TOKEN=$(yc iam create-token) aistudio-key whoami --folder-id b1g0123456789abcdefg\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
@@ -406,60 +356,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nLists API keys, never their secrets (the cloud keeps none it could show). By default only the keys\nof service accounts aistudio-key made (labelled managed-by=aistudio-key); --all lists every\naccount's keys, --service-account one account's (by ID, or by name in the folder).\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile. An account given by ID needs no folder.\n\n--expiring-within <duration> keeps keys that expire within it (already expired ones included; keys\nwithout an expiry never match) and exits 5 when any do, after printing them: an alarm for CI.\n\nOutput: stdout holds only the list.\n  text   a table: KEY ID, SERVICE ACCOUNT, DESCRIPTION, SCOPES (\"preset\" = the nine AI Studio\n         scopes), CREATED, EXPIRES, LAST USED (dates in UTC); a summary goes to stderr\n  json   [{\"id\", \"service_account_id\", \"service_account_name\", \"description\", \"scopes\",\n         \"created_at\", \"expires_at\", \"last_used_at\"}], times RFC 3339 or null\n  yaml   the same as YAML\n\nExamples:\n  aistudio-key list --folder-id b1g0123456789abcdefg\n  aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'\n  aistudio-key list --service-account aistudio-20261127-k3x9qa\n  aistudio-key list --expiring-within 14d || echo \"rotate them: aistudio-key rotate <key-id>\"\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
@@ -517,60 +414,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nReplaces an API key: issues a new key on the same service account with the same scopes and\ndescription, hands it over exactly as `create` does, and only then revokes the old key, so apps\nusing the old key stop working once the new one is printed. --keep-old leaves the old key for you\nto revoke (`aistudio-key revoke`) once apps have moved.\n\nThe new key's expiry follows create's rule, not the old key's: --expires-in, --expires-at or\n--no-expiry, else `aistudio-key config set expires-in`, else 90d from now.\nRotate changes nothing but the key: the account keeps its roles and labels. A key on an account\naistudio-key did not make is rotated too (a note says so): it is your key.\nNo folder is needed: the key's ID says where it is.\n\nIf the new key cannot be handed over (stdout closed, disk full), nobody holds its secret: it is\nrevoked and the old key stays (exit 1). Ctrl-C before then does the same (exit 130). If the old key\ncannot be revoked after the new one was handed over, the exit code is that failure's (1, or 3 for\na permission problem) and stderr names the old key, still live.\n\nOutput: stdout holds only the result, as with create; the secret is printed once.\n  text   create's rows, then Replaces <old key ID>\n  json   create's document plus \"revoked\": [\"<old key ID>\"] ([] with --keep-old)\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=…\n\nTargets: --out-file, --github-output and --to-lockbox work as with create (see `create --help`);\nthey are checked after the old key is read and before the new one is issued. A --to-lockbox\nsecret given by name is looked up in --lockbox-folder-id, else in the folder of the key's account.\n\nExamples:\n  aistudio-key rotate ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --json | jq -r .secret\n  aistudio-key rotate --keep-old --expires-in 30d ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --to-lockbox ai-studio-key --json\n  aistudio-key list --expiring-within 14d      # which keys to rotate\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
@@ -600,60 +444,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nDeletes API keys at once: apps using them stop working. A key that is already gone counts as\nsuccess (a note says so). At a terminal it asks first; anywhere else (a pipe, CI, --format json) it\nneeds --yes and exits 4 without it, before contacting the cloud.\n\n--with-service-account also deletes each key's service account when it then holds no API keys and\naistudio-key made it (label managed-by=aistudio-key); its roles on its own folder are removed first\nwith one UpdateAccessBindings call that names only that account (nobody else's access changes).\nAccounts made by anyone else, or still holding keys, are kept; stderr says why.\n\nOutput: stdout says what was revoked and deleted; notes go to stderr.\n  json   {\"keys\": [{\"id\", \"status\": \"revoked\"|\"already-gone\"|\"failed\", \"service_account_id\", \"error\"}],\n          \"service_accounts\": [{\"id\", \"name\", \"status\": \"deleted\"|\"kept\"|\"already-gone\"|\"failed\",\n          \"reason\", \"other_keys\", \"folder_id\", \"removed_roles\", \"error\"}]}\n  If any key or account could not be removed, the exit code is that failure's (1, or 3 for a\n  permission problem), after the result is printed.\n\nExamples:\n  aistudio-key revoke ajeabcdefghij0123456\n  aistudio-key revoke --yes --with-service-account ajeabcdefghij0123456 ajeklmnopqrst0123456\n  aistudio-key list --service-account old-bot --json | jq -r '.[].id' | xargs aistudio-key revoke --yes --with-service-account\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
@@ -679,60 +470,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nShows the AI Studio preset — the nine scopes `create` puts on a key, each with what it unlocks, and\nthe five roles it binds on the folder — and then every scope the cloud offers\n(ApiKeyService.ListScopes), marking the preset's. A scope limits the key on top of the account's\nroles: a request needs both. --offline skips the cloud and shows aistudio-key's built-in list.\n\nOutput: text, or --format json/yaml:\n  {\"preset\": {\"scopes\": [{\"scope\", \"unlocks\"}], \"roles\": [{\"role\", \"grants\"}]},\n   \"available\": [{\"scope\", \"in_preset\", \"unlocks\", \"accepted_by_create\"}], \"source\": \"cloud\"|\"built-in\",\n   \"preset_scopes_not_offered\": [...], \"roles_without_scope\": [{\"role\", \"scope\"}]}\n\nExamples:\n  aistudio-key scopes\n  aistudio-key scopes --offline --json | jq -r '.available[] | select(.in_preset | not) | .scope'\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
@@ -754,60 +492,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nActions:\n  set <key> <value>   store a default (checked first; nothing is written if it is refused)\n  get <key>           print the stored value (nothing when unset)\n  unset <key>         remove it\n  list                every stored key and value\n\nKeys:\n  folder-id   folder to work in when --folder-id/--folder-name and YC_FOLDER_ID/YC_FOLDER_NAME are absent\n  folder-name folder by name (within cloud-id, or your only cloud)\n  cloud-id    cloud holding folder-name\n  endpoint    API discovery endpoint host:port (default api.cloud.yandex.net:443)\n  profile     yc profile to take credentials and defaults from\n  expires-in  default lifetime of a new key: a duration like 90d, 12h, 2w, 1y, or never\n  format      default output format: text, json, yaml, env (a command that cannot print it uses text)\n\nPrecedence wherever a default is used: flag > environment > this config > the yc profile.\nThe file is JSON, in AISTUDIO_KEY_CONFIG_DIR when set, else the per-OS config directory (config list prints\nits path). It never holds a credential: keys other than those above are refused, and so is any value\nthat looks like an IAM or OAuth token, an API key secret, a JWT or a private key (exit 2).\nfolder-id and folder-name exclude each other, as in the yc config: setting one removes the other.\n\nExamples:\n  aistudio-key config set folder-id b1g0123456789abcdefg\n  aistudio-key config set expires-in 30d\n  aistudio-key config get folder-id\n  aistudio-key config list --json\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
@@ -821,60 +506,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nPrints a completion script for every command and flag (generated from the commands themselves, so it\nmatches this version).\n\n  bash   source <(aistudio-key completion bash)            # or save it in ~/.local/share/bash-completion/completions/aistudio-key\n  zsh    source <(aistudio-key completion zsh)             # after compinit; or save it as _aistudio-key in your $fpath\n  fish   aistudio-key completion fish | source             # or save it in ~/.config/fish/completions/aistudio-key.fish\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
@@ -944,60 +576,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "show help"
       }
     ],
-    "globalOptions": [
-      {
-        "term": "-V, --version",
-        "description": "print the version"
-      },
-      {
-        "term": "--iam-token <token>",
-        "description": "IAM token (t1.…); prefer YC_IAM_TOKEN or --iam-token-file - to keep it out of argv"
-      },
-      {
-        "term": "--iam-token-file <path>",
-        "description": "read the IAM token from a file, or from stdin with -"
-      },
-      {
-        "term": "--oauth-token <token>",
-        "description": "OAuth token (y0_…), legacy: exchanged for an IAM token"
-      },
-      {
-        "term": "--sa-key-file <path>",
-        "description": "authorized key JSON of a service account (yc iam key create -o key.json)"
-      },
-      {
-        "term": "--federated-token <jwt|@file>",
-        "description": "external OIDC token for workload identity federation (with --service-account-id)"
-      },
-      {
-        "term": "--service-account-id <id>",
-        "description": "service account to act as through workload identity federation"
-      },
-      {
-        "term": "--profile <name>",
-        "description": "yc CLI profile to take credentials and defaults from"
-      },
-      {
-        "term": "--endpoint <host:port>",
-        "description": "API discovery endpoint (default api.cloud.yandex.net:443) (env: YC_ENDPOINT)"
-      },
-      {
-        "term": "--ca-file <path>",
-        "description": "PEM file of a private CA to trust (grpc's GRPC_DEFAULT_SSL_ROOTS_FILE_PATH works too)"
-      },
-      {
-        "term": "--timeout <duration>",
-        "description": "give up (and clean up) after this long, e.g. 5m"
-      },
-      {
-        "term": "--retries <n>",
-        "description": "retries of transient failures per call (default 3)"
-      },
-      {
-        "term": "--debug",
-        "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
-      }
-    ],
+    "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nThe idempotent CI bootstrap: safe to run on every pipeline run. The Lockbox secret holds the live\nkey as entries api-key-id and api-key. Each run reads it and:\n  - the key exists, belongs to --service-account and expires later than --rotate-before from now:\n    nothing is changed (\"up to date\" on stderr, exit 0);\n  - otherwise: the account is created if missing (labelled managed-by=aistudio-key; only missing\n    roles are added, in one add-only change), a key is issued and written as a new version of the\n    secret (created in the folder if missing), then the previous key is revoked.\nConcurrent runs: the new version is based on the version read at the start and checked after the\nwrite; a run that finds another run's version revokes its own key (\"superseded\", exit 0).\nIf the write fails, the new key is revoked and what the run created removed.\n\nReading the secret needs lockbox.payloadViewer, writing it lockbox.editor (on the secret or folder).\nThe secret is never printed. JSON: {\"status\", \"reason\", \"lockbox\": {\"secret_id\", \"version_id\"},\n\"api_key\": {...}, \"service_account\": {...}, \"roles_added\", \"previous_key\"}.\n\nExamples:\n  aistudio-key ensure --folder-id b1g0123456789abcdefg --service-account ci-ai-studio --to-lockbox ai-studio-key\n  aistudio-key ensure --service-account ci-ai-studio --to-lockbox e6q0123456789abcdefg --rotate-before 30d --json\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   }
