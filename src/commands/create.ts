@@ -26,6 +26,7 @@ import type { TextSink } from '../output/text.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
+import { checkedString, listCheck } from './folder.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
 
 /** The validated input of `create` (what the parse-contract tests see). */
@@ -57,25 +58,8 @@ export type CreateRunOutcome = CreateOutcome | DeliveredOutcome;
 export const DEFAULT_EXPIRY_MS = parseDuration(DEFAULT_EXPIRES_IN) ?? 0;
 
 function createInputSchema(z: Zod, now: Date) {
-  const checked = (check: (v: string) => string | undefined) =>
-    z.optional(
-      z.string().check(
-        z.superRefine((v, ctx) => {
-          const problem = check(v);
-          if (problem) ctx.addIssue({ code: 'custom', message: problem });
-        }),
-      ),
-    );
-  const list = (check: (v: string) => string | undefined, what: string) =>
-    checked((v) => {
-      const items = parseList(v);
-      if (items.length === 0) return `give at least one ${what} (a comma-separated list)`;
-      for (const item of items) {
-        const problem = check(item);
-        if (problem) return problem;
-      }
-      return undefined;
-    });
+  const checked = (check: (v: string) => string | undefined) => checkedString(z, check);
+  const list = (check: (v: string) => string | undefined, what: string) => checked(listCheck(check, what));
 
   const fields = z.object({
     folderId: checked(checkFolderId),

@@ -7,7 +7,7 @@ import { checkDescription, checkFolderId, checkRole, checkScope, checkServiceAcc
 import { ensureDocument, ensureText } from '../output/ensure.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
-import { checkedString, folderFields, folderFlags, folderResolver, refineFolder, type FolderInput } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderResolver, listCheck, refineFolder, type FolderInput } from './folder.js';
 
 /** The validated input of `ensure`. */
 export interface EnsureCommandInput extends FolderInput {
@@ -27,18 +27,6 @@ const DEFAULT_ROTATE_BEFORE = '14d';
 
 function durationCheck(v: string): string | undefined {
   return parseDuration(v) === undefined ? `expected a duration like 14d, 12h, 2w or 1y, got "${v}"` : undefined;
-}
-
-function listCheck(check: (v: string) => string | undefined, what: string) {
-  return (v: string): string | undefined => {
-    const items = parseList(v);
-    if (items.length === 0) return `give at least one ${what} (a comma-separated list)`;
-    for (const item of items) {
-      const problem = check(item);
-      if (problem) return problem;
-    }
-    return undefined;
-  };
 }
 
 function ensureInputSchema(z: Zod) {

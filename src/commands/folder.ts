@@ -7,7 +7,7 @@ import type { ProfileDefaults } from '../auth/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
 import { pickFolderTarget, resolveFolder, type Sourced, type TargetSource } from '../core/target.js';
-import { checkCloudId, checkFolderId, checkFolderName } from '../core/validate.js';
+import { checkCloudId, checkFolderId, checkFolderName, parseList } from '../core/validate.js';
 import type { CommandContext } from './context.js';
 import type { FlagSpec, Zod } from './define.js';
 
@@ -35,6 +35,19 @@ export function checkedString(z: Zod, check: (v: string) => string | undefined) 
       }),
     ),
   );
+}
+
+/** A check of a comma-separated list: not empty, and every item passing `check`. */
+export function listCheck(check: (v: string) => string | undefined, what: string) {
+  return (v: string): string | undefined => {
+    const items = parseList(v);
+    if (items.length === 0) return `give at least one ${what} (a comma-separated list)`;
+    for (const item of items) {
+      const problem = check(item);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
 }
 
 /** zod fields for the folder flags; pair with `refineFolder`. */
