@@ -1,4 +1,3 @@
-import type { ProfileDefaults } from '../auth/types.js';
 import type { CloudGateway, ServiceAccount } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
@@ -8,7 +7,7 @@ import { BULK_CONCURRENCY, createKeys, MAX_COUNT, planCreateKeys, type CreateKey
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
 import { generateServiceAccountName } from '../core/names.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
-import { pickFolderTarget, resolveFolder, type ResolvedFolder, type Sourced, type TargetSource } from '../core/target.js';
+import { pickFolderTarget, resolveFolder, type ResolvedFolder } from '../core/target.js';
 import {
   checkCloudId,
   checkDescription,
@@ -26,7 +25,7 @@ import type { TextSink } from '../output/text.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
-import { checkedString, listCheck } from './folder.js';
+import { checkedString, folderSources, listCheck, profileSource } from './folder.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
 
 /** The validated input of `create` (what the parse-contract tests see). */
@@ -249,7 +248,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
     throw new UsageError(`--count ${count} with --format ${ctx.mode.format}: ${ctx.mode.format} holds one key; use --format json, yaml or text`);
   }
   const settings = await ctx.settings();
-  const sources = targetSources(input, ctx.deps.env, settings);
+  const sources = folderSources(input, ctx.deps.env, settings);
   // Bad values from env or config are reported before the credential chain runs (it may take a second).
   if (sources.some((s) => s.folderId || s.folderName)) pickFolderTarget(sources);
   const expiresAt = resolveExpiry(input.expiry ?? configuredExpiry(settings) ?? { kind: 'in', ms: DEFAULT_EXPIRY_MS, text: DEFAULT_EXPIRES_IN }, deps.now());
@@ -480,33 +479,6 @@ function describe(r: CreatedResource): string {
     case 'role-bindings':
       return `role bindings ${r.roles.join(',')}`;
   }
-}
-
-/** Flag, env and config, in order of precedence. */
-function targetSources(input: CreateInput, env: CommandContext['deps']['env'], settings: Settings & { path: string }): TargetSource[] {
-  return [
-    { folderId: sourced(input.folderId, '--folder-id'), folderName: sourced(input.folderName, '--folder-name'), cloudId: sourced(input.cloudId, '--cloud-id') },
-    { folderId: sourced(env[ENV.folderId], ENV.folderId), folderName: sourced(env[ENV.folderName], ENV.folderName), cloudId: sourced(env[ENV.cloudId], ENV.cloudId) },
-    {
-      folderId: sourced(settings.folderId, `config folder-id (${settings.path})`),
-      folderName: sourced(settings.folderName, `config folder-name (${settings.path})`),
-      cloudId: sourced(settings.cloudId, `config cloud-id (${settings.path})`),
-    },
-  ];
-}
-
-/** The yc profile's (or metadata service's) defaults: the lowest precedence. */
-function profileSource(defaults: ProfileDefaults | undefined): TargetSource {
-  if (!defaults) return {};
-  return {
-    folderId: sourced(defaults.folderId, `folder-id of ${defaults.source}`),
-    folderName: sourced(defaults.folderName, `folder-name of ${defaults.source}`),
-    cloudId: sourced(defaults.cloudId, `cloud-id of ${defaults.source}`),
-  };
-}
-
-function sourced(value: string | undefined, source: string): Sourced | undefined {
-  return value ? { value, source } : undefined;
 }
 
 export function configuredExpiry(settings: Settings & { path: string }): ExpiryChoice | undefined {

@@ -2,6 +2,7 @@
  * `npm run build`: bundles src/ into dist/ with esbuild (issue #8, start-up time).
  *
  *   node test/tools/build.mjs [--outdir dist]
+ *   BUILD_NO_MINIFY=1 node test/tools/build.mjs --outdir /tmp/x   # readable names, for CPU profiles
  *
  * Why a bundle: unbundled, `create` loaded ~340 files (zod 95, grpc-js 65, nice-grpc 37, …), and
  * resolving, reading and compiling them one by one was most of its start-up. Bundled it loads a few
