@@ -26,14 +26,21 @@
  *     itself uses by default and the only one we use.
  * - dist/vendor/grpc.cjs: gRPC and the SDK, CommonJS, loaded by src/cloud/vendor.ts through a V8
  *   code cache on Node 20 (see below and that file).
- * - @grpc/proto-loader stays external (see below): only grpc-js's server-side code requires it.
+ * - @grpc/proto-loader is replaced by a stub (see below): only grpc-js's server-side code requires it.
+ * - A dynamic import of a CommonJS package goes through an ES module facade with the names Node
+ *   gives (see `cjsDynamicImports`); without it the chunk exports only `default` (esbuild #3245).
  * - The version is inlined from package.json (src/deps.ts reads the file when run unbundled).
+ * - What ships (package.json `files`) is the code and dist/THIRD-PARTY-LICENSES.txt, written here
+ *   from the packages the bundle holds (their licences ask that the notices travel with the code):
+ *   the package has no runtime dependencies. Source maps and dist/meta.json stay in the build tree
+ *   for the tests and the bench; every path in them is relative to the repository, so no file
+ *   names the machine that built it (test/e2e/installed.test.ts checks the tarball).
  */
 import { build } from 'esbuild';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -41,6 +48,11 @@ const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'di
 const outdir = join(ROOT, values.outdir ?? 'dist');
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const require = createRequire(join(ROOT, 'package.json'));
+
+/** A path as the repository names it ('node_modules/x/y.js'), never the build machine's. */
+function repoPath(absolute) {
+  return relative(ROOT, absolute).split(sep).join('/');
+}
 
 /** commander's Help class alone, for src/help.ts. */
 const commanderHelpOnly = {
@@ -56,11 +68,11 @@ const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
     b.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: join(args.resolveDir, args.path), namespace: 'zod-locales' } : undefined,
+      /[\\/]node_modules[\\/]zod[\\/]/.test(args.importer) ? { path: repoPath(join(args.resolveDir, args.path)), namespace: 'zod-locales' } : undefined,
     );
     b.onLoad({ filter: /.*/, namespace: 'zod-locales' }, (args) => ({
-      contents: `export { default as en } from ${JSON.stringify(join(args.path, '..', 'en.js'))};\n`,
-      resolveDir: join(args.path, '..'),
+      contents: `export { default as en } from './en.js';\n`,
+      resolveDir: join(ROOT, args.path, '..'),
     }));
   },
 };
@@ -81,7 +93,7 @@ const vendorSpecs = [
 const vendorEntry = vendorSpecs
   .map((spec) => `Object.defineProperty(exports, ${JSON.stringify(spec)}, { enumerable: true, get: () => require(${JSON.stringify(spec)}) });`)
   .join('\n');
-const vendorLoader = join(ROOT, 'src', 'cloud', 'vendor.ts');
+const vendorLoader = './src/cloud/vendor.ts';
 const fromVendor = {
   name: 'from-vendor-bundle',
   setup(b) {
@@ -91,6 +103,65 @@ const fromVendor = {
     b.onLoad({ filter: /.*/, namespace: 'vendor' }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(vendorLoader)}).vendorModules()[${JSON.stringify(args.path)}];\n`,
       resolveDir: ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * `await import('pkg')` of a CommonJS package, the way Node does it. With code splitting, esbuild
+ * makes the package a chunk that exports only `default` (module.exports), so `const { parse } =
+ * await import('yaml')` gets undefined (https://github.com/evanw/esbuild/issues/3245) — while the
+ * same code works unbundled. Every such import is sent instead to a small ES module that requires
+ * the package and exports, besides `default`, each name Node's own `import()` of it gives: the build
+ * imports the package itself to learn them. ES module packages are left as they are (esbuild gets
+ * those right). The rule is esbuild's, so it is fixed here once for every package, present and
+ * future; test/unit/bundle.test.ts checks that no dynamic import in the bundle lands on CommonJS.
+ */
+const cjsDynamicImports = {
+  name: 'cjs-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.kind !== 'dynamic-import' || args.namespace !== 'file' || args.path.startsWith('node:')) return undefined;
+      const resolved = await b.resolve(args.path, { kind: 'dynamic-import', resolveDir: args.resolveDir, importer: args.importer });
+      if (resolved.errors.length > 0 || resolved.external || !isCommonJs(resolved.path)) return undefined;
+      return { path: repoPath(resolved.path), namespace: 'cjs-facade', pluginData: { file: resolved.path } };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'cjs-facade' }, async (args) => {
+      const names = Object.keys(await import(pathToFileURL(args.pluginData.file).href)).filter(
+        (name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name),
+      );
+      const lines = [`const m = require(${JSON.stringify(`./${args.path}`)});`, 'export default m;'];
+      if (names.length > 0) lines.push(`export const { ${names.join(', ')} } = m;`);
+      return { contents: `${lines.join('\n')}\n`, resolveDir: ROOT, loader: 'js' };
+    });
+  },
+};
+
+/** Node's rule: .cjs is CommonJS, .mjs is not, a .js file follows the nearest package.json `type`. */
+function isCommonJs(file) {
+  if (file.endsWith('.cjs')) return true;
+  if (!file.endsWith('.js')) return false;
+  for (let dir = dirname(file); dir !== dirname(dir); dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) return JSON.parse(readFileSync(manifest, 'utf8')).type !== 'module';
+  }
+  return true;
+}
+
+/**
+ * grpc-js requires @grpc/proto-loader (and with it all of protobufjs, ~130 KB) only inside the
+ * functions that serve channelz and ORCA, server-side features a client never calls. It is not
+ * bundled, and nothing is installed beside the bundle: this stub stands in, so the bundle has no
+ * import that Node would look up in node_modules, and says why if it were ever reached.
+ */
+const noProtoLoader = {
+  name: 'no-proto-loader',
+  setup(b) {
+    b.onResolve({ filter: /^@grpc\/proto-loader$/ }, () => ({ path: 'proto-loader', namespace: 'not-bundled' }));
+    b.onLoad({ filter: /.*/, namespace: 'not-bundled' }, () => ({
+      contents:
+        "exports.loadSync = () => { throw new Error('@grpc/proto-loader is not bundled: aistudio-key is a gRPC client and serves no channelz or ORCA'); };\n",
       loader: 'js',
     }));
   },
@@ -120,7 +191,7 @@ const [program, help, vendor] = await Promise.all([
     format: 'esm',
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: "import { createRequire as __aistudioKeyCreateRequire } from 'node:module'; const require = __aistudioKeyCreateRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly, fromVendor],
+    plugins: [zodEnglishOnly, fromVendor, cjsDynamicImports, noProtoLoader],
   }),
   build({ ...common, entryPoints: ['src/help.ts'], outfile: join(outdir, 'help.cjs'), format: 'cjs', plugins: [commanderHelpOnly] }),
   build({
@@ -128,13 +199,33 @@ const [program, help, vendor] = await Promise.all([
     stdin: { contents: vendorEntry, resolveDir: ROOT, sourcefile: 'vendor-entry.cjs', loader: 'js' },
     outfile: join(outdir, 'vendor', 'grpc.cjs'),
     format: 'cjs',
-    // grpc-js requires @grpc/proto-loader (and with it all of protobufjs, ~130 KB) only inside the
-    // functions that serve channelz and ORCA, server-side features a client never calls. Left
-    // external, it is not parsed on every start; if it ever were called, Node would load it from
-    // node_modules (it is a dependency of @grpc/grpc-js).
-    external: ['@grpc/proto-loader'],
+    plugins: [noProtoLoader],
   }),
 ]);
 const parts = [program, help, vendor].map((r) => r.metafile);
 const meta = { inputs: Object.assign({}, ...parts.map((m) => m.inputs)), outputs: Object.assign({}, ...parts.map((m) => m.outputs)) };
 writeFileSync(join(outdir, 'meta.json'), `${JSON.stringify(meta)}\n`);
+
+/**
+ * dist/THIRD-PARTY-LICENSES.txt: for each package the bundle holds code of (from the metafile), its
+ * name, version, licence and licence text. Their licences (MIT, ISC, Apache-2.0, BSD) ask that the
+ * notice goes with every copy, and the bundle is a copy.
+ */
+const packages = new Map();
+for (const input of Object.keys(meta.inputs)) {
+  const match = /(?:^|:)((?:.*\/)?node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+  if (match) packages.set(match[1].replace(/^[^:]*:/, ''), undefined);
+}
+const notices = [...packages.keys()]
+  .map((dir) => {
+    const manifest = JSON.parse(readFileSync(join(ROOT, dir, 'package.json'), 'utf8'));
+    const licenceFile = readdirSync(join(ROOT, dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = licenceFile ? readFileSync(join(ROOT, dir, licenceFile), 'utf8').trim() : `(no licence file; package.json says ${manifest.license})`;
+    return { id: `${manifest.name}@${manifest.version}`, text: `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown'})\n\n${text}\n` };
+  })
+  .sort((a, b) => a.id.localeCompare(b.id))
+  .filter((n, i, all) => i === 0 || all[i - 1].id !== n.id);
+writeFileSync(
+  join(outdir, 'THIRD-PARTY-LICENSES.txt'),
+  `aistudio-key bundles code of the packages below; their licences follow.\n\n${notices.map((n) => n.text).join(`\n${'-'.repeat(72)}\n\n`)}`,
+);
