@@ -178,9 +178,11 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     format = fromConfig && supports(def, fromConfig) ? fromConfig : 'text';
     state.format = format;
   }
-  const mode: OutputMode = decideOutputMode({ format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, env: deps.env });
+  // A terminal's width; 0 for a pseudo-terminal made without a size, undefined for a pipe.
+  const stderrColumns = (deps.stderr as { columns?: number }).columns;
+  const mode: OutputMode = decideOutputMode({ format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, stderrColumns, env: deps.env });
   const errStyle = createStyle(mode.stderrColor);
-  const progress = await createProgress(mode.spinner, err, (deps.stderr as { columns?: number }).columns ?? 80);
+  const progress = await createProgress(mode.spinner, err, stderrColumns);
   const debug = (text: string): void => {
     if (global.debug) progress.print(`${errStyle.dim(`debug: ${text}`)}\n`);
   };

@@ -43,8 +43,12 @@ export const ENV = {
   gitlabIdToken: 'YC_ID_TOKEN',
   /** Any value: non-interactive, no spinner, no colour. */
   ci: 'CI',
-  /** Any value: no colour, no spinner (https://no-color.org). */
+  /** Any value but empty: no colour, no spinner (https://no-color.org). FORCE_COLOR wins over it. */
   noColor: 'NO_COLOR',
+  /** `0`/`false`: no colour (and no spinner); `1`/`2`/`3`/`true`/empty: colour even when not a terminal (as chalk and Node read it). */
+  forceColor: 'FORCE_COLOR',
+  /** `dumb`: a terminal that cannot move the cursor or show colour: no spinner, no colour unless FORCE_COLOR. */
+  term: 'TERM',
   /** Directory for aistudio-key's own config (default: conf's per-OS location). */
   configDir: 'AISTUDIO_KEY_CONFIG_DIR',
   /** Overrides the yc config file location (default ~/.config/yandex-cloud/config.yaml). */

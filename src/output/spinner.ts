@@ -1,6 +1,7 @@
 /**
- * Progress on stderr. An ora spinner when the mode allows one (stderr is a terminal, no CI, no
- * NO_COLOR); otherwise nothing at all, so logs and pipes stay clean.
+ * Progress on stderr. An ora spinner when the mode allows one (output/mode.ts: stderr a terminal of
+ * known width, not TERM=dumb, no CI, colour not turned off); otherwise nothing at all, so logs and
+ * pipes stay clean.
  */
 
 export interface Progress {
@@ -13,8 +14,9 @@ export interface Progress {
 }
 
 /** Loads ora only when it will be shown. `write` receives every frame (already meant for stderr). */
-export async function createProgress(enabled: boolean, write: (text: string) => void, columns = 80): Promise<Progress> {
-  if (!enabled) return { update: () => undefined, stop: () => undefined, print: write };
+export async function createProgress(enabled: boolean, write: (text: string) => void, columns: number | undefined): Promise<Progress> {
+  // ora counts the lines a frame takes by the width: at 0 it would clear without end.
+  if (!enabled || columns === undefined || !(columns > 0)) return { update: () => undefined, stop: () => undefined, print: write };
   const { default: ora } = await import('ora');
   // discardStdin and hideCursor would touch process.stdin and install exit hooks; we want neither.
   const spinner = ora({ stream: ansiTerminal(write, columns), isEnabled: true, discardStdin: false, hideCursor: false });

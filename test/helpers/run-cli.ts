@@ -39,6 +39,8 @@ export interface RunCliOptions {
   isTTY?: boolean;
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** Width of a terminal stderr (default 80; 0 as a pseudo-terminal made without a size reports). */
+  stderrColumns?: number;
   stdin?: string;
   /** Config dir (default: a fresh temporary dir). */
   configDir?: string;
@@ -109,6 +111,9 @@ export function tempDir(prefix = 'aistudio-key-test-'): string {
 export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Capture; stderr: Capture; exits: number[]; connects: ConnectTarget[] } {
   const stdout = new Capture();
   const stderr = new Capture(opts.onStderr);
+  const stderrIsTTY = opts.stderrIsTTY ?? opts.isTTY ?? false;
+  // A terminal has a width (tty.WriteStream#columns); a pipe has none.
+  if (stderrIsTTY) Object.assign(stderr, { columns: opts.stderrColumns ?? 80 });
   const exits: number[] = [];
   const connects: ConnectTarget[] = [];
   const stdinText = opts.stdin ?? '';
@@ -118,7 +123,7 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
     stderr,
     stdin: opts.stdin === undefined ? new PassThrough() : Readable.from([stdinText]),
     stdoutIsTTY: opts.stdoutIsTTY ?? opts.isTTY ?? false,
-    stderrIsTTY: opts.stderrIsTTY ?? opts.isTTY ?? false,
+    stderrIsTTY,
     env,
     homedir: opts.homedir ?? tempDir('aistudio-key-home-'),
     configDir: opts.configDir ?? tempDir('aistudio-key-config-'),
