@@ -1,0 +1,353 @@
+/**
+ * The package as a user installs it (issue #12): `npm pack`, `npm install <tarball> --omit=dev` into a
+ * temporary prefix (test/helpers/installed-package.ts), then that installed bin, spawned, against the
+ * emulator in this process, from a lived-in HOME (test/helpers/lived-in-home.ts: a yc config whose
+ * current profile points elsewhere, and an aistudio-key config with `format: yaml`).
+ *
+ * Every command, in every output format it has (from src/commands/manifest.ts), and every credential
+ * source runs at least once; the last test checks that nothing of that list was missed, so a new
+ * command or format has to be added here.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { COMMAND_SPECS } from '../../src/commands/manifest.js';
+import { TOKEN_EXCHANGE_PATH, defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
+import { installedPackage, type InstalledPackage } from '../helpers/installed-package.js';
+import { livedInHome, type LivedInHome } from '../helpers/lived-in-home.js';
+import { runBin, type BinRun } from '../helpers/run-bin.js';
+
+let pkg: InstalledPackage;
+let emu: Emulator;
+let ids: DefaultIds;
+let home: LivedInHome;
+
+before(async () => {
+  const { fixture, ids: seeded } = defaultFixture();
+  [pkg, emu] = await Promise.all([installedPackage(), startEmulator({ fixture, operationDelayMs: 10 })]);
+  ids = seeded;
+  home = livedInHome(emu, ids);
+});
+after(async () => emu?.stop());
+
+/** `command format` pairs and credential sources that ran successfully through the installed bin. */
+const covered = new Set<string>();
+
+const COMMANDS = COMMAND_SPECS.map((s) => ({ name: s.name.split(' ')[0] ?? s.name, formats: s.formats }));
+const SOURCES = [
+  'flag:--iam-token', 'flag:--iam-token-file', 'flag:--oauth-token', 'flag:--sa-key-file', 'flag:--federated-token',
+  'env:YC_IAM_TOKEN', 'env:YC_OAUTH_TOKEN', 'env:YC_TOKEN', 'env:YC_SERVICE_ACCOUNT_KEY_FILE', 'gitlab-oidc',
+  'yc-profile:sandbox', 'yc-profile:robot', 'yc-profile:vm', 'metadata',
+];
+
+/** Which format a run printed in: --format/--json, else the HOME's configured default when the command has it, else text. */
+function formatOf(command: string, argv: readonly string[], configured: string | undefined): string {
+  const i = argv.indexOf('--format');
+  if (i >= 0) return argv[i + 1] ?? '';
+  if (argv.includes('--json')) return 'json';
+  const formats = COMMANDS.find((c) => c.name === command)?.formats ?? [];
+  return configured && formats.includes(configured) ? configured : 'text';
+}
+
+interface CliOptions {
+  env?: Record<string, string | undefined>;
+  stdin?: string;
+  /** Another HOME (default: the shared lived-in one). */
+  at?: LivedInHome;
+  /** The configured default format of that HOME (default yaml). */
+  configured?: string;
+}
+
+/** Runs the installed bin; records `command format` when it exits 0. */
+async function cli(argv: string[], opts: CliOptions = {}): Promise<BinRun> {
+  const at = opts.at ?? home;
+  const r = await runBin(argv, { bin: pkg.bin, env: { ...at.env, ...opts.env }, stdin: opts.stdin, cwd: at.home });
+  const command = argv.find((a) => COMMANDS.some((c) => c.name === a));
+  if (r.code === 0 && command) covered.add(`${command} ${formatOf(command, argv, 'configured' in opts ? opts.configured : 'yaml')}`);
+  return r;
+}
+
+const SECRET = /AQVN[A-Za-z0-9_-]{36}/g;
+
+/** The secret once on stdout, never on stderr; no token on either. */
+function assertSecretHygiene(r: BinRun, expectedOnStdout: number): void {
+  assert.equal(r.stdout.match(SECRET)?.length ?? 0, expectedOnStdout, 'secrets on stdout');
+  assert.equal(r.stderr.match(SECRET)?.length ?? 0, 0, 'no secret on stderr');
+  for (const s of emu.secrets()) if (s.length > 20 && !s.startsWith('AQVN')) assert.ok(!r.stderr.includes(s), 'no token on stderr');
+}
+
+/** No yc config, no settings: a CI runner's or a VM's HOME. */
+function bareHome(): LivedInHome {
+  const dir = mkdtempSync(join(tmpdir(), 'aistudio-key-bare-'));
+  return { home: dir, ycConfig: join(dir, 'none'), settingsFile: join(dir, 'none'), env: { HOME: dir, GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: emu.caFile } };
+}
+
+/** Where, as flags: for runs from a HOME without settings. */
+const where = (): string[] => ['--endpoint', emu.endpoint, '--folder-id', ids.folderId];
+
+interface KeyDoc { secret: string; api_key: { id: string; expires_at: string | null; scopes: string[] }; service_account: { id: string; name: string } }
+
+describe('version and help', () => {
+  test('--version and -V print the packed version; help pages exit 0', async () => {
+    const version = (JSON.parse(readFileSync(join(pkg.packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+    for (const flag of ['--version', '-V']) {
+      const r = await cli([flag]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `${version}\n`);
+      assert.equal(r.stderr, '');
+    }
+    for (const argv of [['--help'], ['help'], ['help', 'create'], ['create', '--help'], ['list', '-h']]) {
+      const r = await cli(argv);
+      assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, /^Usage: aistudio-key/, argv.join(' '));
+    }
+    covered.add('help text');
+  });
+});
+
+describe('create in every format, from the lived-in HOME', { concurrency: 4 }, () => {
+  test('no --format: the configured yaml, with the configured 30-day expiry; the secret once', async () => {
+    const r = await cli(['create', '--description', 'configured default'], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+    assert.equal(r.code, 0, r.stderr);
+    assertSecretHygiene(r, 1);
+    const doc = parseYaml(r.stdout) as KeyDoc;
+    assert.ok(emu.state.apiKeys().some((k) => k.id === doc.api_key.id), 'the key exists');
+    const days = (Date.parse(doc.api_key.expires_at ?? '') - Date.now()) / 86_400_000;
+    assert.ok(days > 29 && days <= 30, `expires in ${days} days (config: 30d)`);
+    covered.add('env:YC_IAM_TOKEN');
+  });
+
+  for (const format of ['text', 'json', 'yaml', 'env', 'dotenv']) {
+    test(`--format ${format}`, async () => {
+      const r = await cli(['create', '--format', format, '--ca-file', emu.caFile], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+      assert.equal(r.code, 0, r.stderr);
+      assertSecretHygiene(r, 1);
+      const secret = r.stdout.match(SECRET)?.[0] ?? '';
+      assert.ok(emu.state.apiKeys().some((k) => emu.secrets().includes(secret) && k.id.length === 20), 'the printed secret is one the cloud issued');
+      if (format === 'json') assert.equal((JSON.parse(r.stdout) as KeyDoc).secret, secret);
+      if (format === 'yaml') assert.equal((parseYaml(r.stdout) as KeyDoc).secret, secret);
+      if (format === 'env') assert.match(r.stdout, new RegExp(`^YC_API_KEY='${secret}'$`, 'm'));
+      if (format === 'dotenv') assert.match(r.stdout, new RegExp(`^YC_API_KEY=${secret}$`, 'm'));
+      if (format === 'text') assert.match(r.stdout, new RegExp(secret));
+    });
+  }
+
+  test('delivery targets: --out-file (0600), --github-output, --to-lockbox; stdout then holds no secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aistudio-key-out-'));
+    const outFile = join(dir, 'ai.env');
+    const ghOutput = join(dir, 'github-output');
+    writeFileSync(ghOutput, '');
+    const r = await cli(['create', '--json', '--out-file', outFile, '--to-lockbox', 'e2e-key'], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+    assert.equal(r.code, 0, r.stderr);
+    assertSecretHygiene(r, 0);
+    assert.equal(statSync(outFile).mode & 0o777, 0o600);
+    assert.match(readFileSync(outFile, 'utf8'), SECRET);
+    const doc = JSON.parse(r.stdout) as { lockbox: { secret_id: string } };
+    assert.ok(emu.state.lockboxSecrets().some((s) => s.id === doc.lockbox.secret_id));
+    const gh = await cli(['create', '--github-output', '--format', 'json'], { env: { YC_IAM_TOKEN: ids.userIamToken, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: ghOutput } });
+    assert.equal(gh.code, 0, gh.stderr);
+    assert.match(gh.stdout, /^::add-mask::AQVN/);
+    assert.match(readFileSync(ghOutput, 'utf8'), /^api-key<</m);
+  });
+});
+
+describe('credential sources, each through the installed package', { concurrency: 4 }, () => {
+  const exchangeUrl = (): string => `${emu.httpUrl}${TOKEN_EXCHANGE_PATH}`;
+  const keyFile = (): string => {
+    const file = join(home.home, 'robot-key.json');
+    if (!existsSync(file)) writeFileSync(file, JSON.stringify(ids.authorizedKey), { mode: 0o600 });
+    return file;
+  };
+
+  const cases: Array<{ source: string; argv: () => string[]; env?: () => Record<string, string>; stdin?: () => string; at?: () => LivedInHome; create?: boolean }> = [
+    { source: 'flag:--iam-token', argv: () => ['--iam-token', ids.userIamToken] },
+    { source: 'flag:--iam-token-file', argv: () => ['--iam-token-file', '-'], stdin: () => `${ids.userIamToken}\n` },
+    { source: 'flag:--oauth-token', argv: () => ['--oauth-token', ids.userOauthToken] },
+    { source: 'flag:--sa-key-file', argv: () => ['--sa-key-file', keyFile()], create: true },
+    { source: 'flag:--federated-token', argv: () => ['--federated-token', ids.federatedSubjectToken, '--service-account-id', ids.serviceAccountId], env: () => ({ YC_TOKEN_EXCHANGE_URL: exchangeUrl() }), create: true },
+    { source: 'env:YC_OAUTH_TOKEN', argv: () => [], env: () => ({ YC_OAUTH_TOKEN: ids.userOauthToken }) },
+    { source: 'env:YC_TOKEN', argv: () => [], env: () => ({ YC_TOKEN: ids.userIamToken }) },
+    { source: 'env:YC_SERVICE_ACCOUNT_KEY_FILE', argv: () => [], env: () => ({ YC_SERVICE_ACCOUNT_KEY_FILE: keyFile() }) },
+    {
+      source: 'gitlab-oidc',
+      argv: () => [],
+      env: () => ({ GITLAB_CI: 'true', CI: 'true', YC_ID_TOKEN: ids.federatedSubjectToken, YC_SERVICE_ACCOUNT_ID: ids.serviceAccountId, YC_TOKEN_EXCHANGE_URL: exchangeUrl() }),
+      at: bareHome,
+    },
+    { source: 'yc-profile:sandbox', argv: () => ['--profile', 'sandbox'], create: true },
+    { source: 'yc-profile:robot', argv: () => [], env: () => ({ YC_PROFILE: 'robot' }) },
+    { source: 'yc-profile:vm', argv: () => ['--profile', 'vm'], env: () => ({ YC_METADATA_ADDR: new URL(emu.httpUrl).host }) },
+    { source: 'metadata', argv: () => [], env: () => ({ YC_METADATA_ADDR: new URL(emu.httpUrl).host }), at: bareHome, create: true },
+  ];
+
+  for (const c of cases) {
+    test(`${c.source}: whoami names it${c.create ? ', and create works with it' : ''}`, async () => {
+      const at = c.at?.();
+      const opts: CliOptions = { env: c.env?.() ?? {}, ...(c.stdin ? { stdin: c.stdin() } : {}), ...(at ? { at, configured: undefined } : {}) };
+      const who = await cli(['whoami', '--json', ...c.argv(), ...where()], opts);
+      assert.equal(who.code, 0, who.stderr);
+      const doc = JSON.parse(who.stdout) as { credential: { source: string } };
+      // An instance-service-account profile gets its token from the metadata service, and says so.
+      const expected = c.source === 'gitlab-oidc' ? /oidc|gitlab|federat/i : c.source === 'yc-profile:vm' ? /^metadata$/ : new RegExp(`^${c.source.replace(/[.*+?^${}()|[\]\\-]/g, '\\$&')}$`);
+      assert.match(doc.credential.source, expected);
+      if (c.create) {
+        const r = await cli(['create', '--format', 'json', ...c.argv(), ...where()], { ...opts, ...(c.stdin ? { stdin: c.stdin() } : {}) });
+        assert.equal(r.code, 0, r.stderr);
+        assertSecretHygiene(r, 1);
+      }
+      covered.add(c.source);
+    });
+  }
+
+});
+
+describe('refusals, one at a time (they count the calls that change the cloud)', () => {
+
+  test('the current yc profile points elsewhere: its token is refused, exit 3 naming it, nothing changed', async () => {
+    const before = emu.mutations().length;
+    const r = await cli(['create', '--json']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /yc-profile:prod|profile 'prod'|prod/);
+    assert.equal(emu.mutations().length, before);
+  });
+
+  test('no credential anywhere: exit 3, listing the sources tried', async () => {
+    const r = await cli(['create', '--json', ...where()], { at: bareHome(), configured: undefined });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /YC_IAM_TOKEN/);
+  });
+
+  test('bad input: exit 2, one line naming the flag, no call that changes the cloud', async () => {
+    const before = emu.mutations().length;
+    const r = await cli(['create', '--expires-in', 'soon'], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+    assert.equal(r.code, 2, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /--expires-in/);
+    assert.equal(emu.mutations().length, before);
+  });
+});
+
+describe('managing keys through the installed package', { concurrency: 4 }, () => {
+  const env = (): Record<string, string> => ({ YC_IAM_TOKEN: ids.userIamToken });
+  const newKey = async (): Promise<KeyDoc> => {
+    const r = await cli(['create', '--json', '--description', 'to manage'], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    return JSON.parse(r.stdout) as KeyDoc;
+  };
+
+  test('whoami in text, json and yaml', async () => {
+    for (const format of ['text', 'json', 'yaml']) {
+      const r = await cli(['whoami', '--format', format], { env: env() });
+      assert.equal(r.code, 0, r.stderr);
+      if (format === 'text') assert.match(r.stdout, /env:YC_IAM_TOKEN/);
+      else assert.equal((format === 'json' ? JSON.parse(r.stdout) : parseYaml(r.stdout)).credential.source, 'env:YC_IAM_TOKEN');
+    }
+  });
+
+  test('list in text, json and yaml; --expiring-within exits 5 when keys expire within it', async () => {
+    const key = await newKey();
+    for (const format of ['text', 'json', 'yaml']) {
+      const r = await cli(['list', '--format', format], { env: env() });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.includes(key.api_key.id), `${format} lists the new key`);
+      assertSecretHygiene(r, 0);
+    }
+    const soon = await cli(['list', '--expiring-within', '60d', '--json'], { env: env() });
+    assert.equal(soon.code, 5, soon.stderr);
+  });
+
+  for (const format of ['text', 'json', 'yaml', 'env', 'dotenv']) {
+    test(`rotate --format ${format}: a new key printed once, the old one revoked`, async () => {
+      const old = await newKey();
+      const r = await cli(['rotate', old.api_key.id, '--format', format], { env: env() });
+      assert.equal(r.code, 0, r.stderr);
+      assertSecretHygiene(r, 1);
+      assert.ok(!emu.state.apiKeys().some((k) => k.id === old.api_key.id), 'the old key is gone');
+    });
+  }
+
+  for (const format of ['text', 'json', 'yaml']) {
+    test(`revoke --yes --format ${format}`, async () => {
+      const key = await newKey();
+      const r = await cli(['revoke', '--yes', '--with-service-account', key.api_key.id, '--format', format], { env: env() });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(!emu.state.apiKeys().some((k) => k.id === key.api_key.id));
+      assert.ok(!emu.state.serviceAccounts().some((a) => a.id === key.service_account.id), 'its account too');
+    });
+  }
+
+  test('revoke without --yes, not at a terminal: exit 4, nothing touched', async () => {
+    const key = await newKey();
+    const r = await cli(['revoke', key.api_key.id, '--format', 'text'], { env: env() });
+    assert.equal(r.code, 4, r.stderr);
+    assert.ok(emu.state.apiKeys().some((k) => k.id === key.api_key.id));
+  });
+
+  test('scopes in text, json and yaml (from the cloud), and --offline without a credential', async () => {
+    for (const format of ['text', 'json', 'yaml']) {
+      const r = await cli(['scopes', '--format', format], { env: env() });
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /yc\.ai\.languageModels\.execute/);
+    }
+    const offline = await cli(['scopes', '--offline']);
+    assert.equal(offline.code, 0, offline.stderr);
+    assert.ok(parseYaml(offline.stdout), 'the configured yaml parses');
+  });
+
+  test('ensure in text, json and yaml: rotated once, then up to date', async () => {
+    const args = ['ensure', '--service-account', 'ci-e2e', '--to-lockbox', 'ci-e2e-key'];
+    const first = await cli([...args, '--format', 'json'], { env: env() });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal((JSON.parse(first.stdout) as { status: string }).status, 'rotated');
+    assertSecretHygiene(first, 0);
+    const again = await cli([...args, '--format', 'yaml'], { env: env() });
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal((parseYaml(again.stdout) as { status: string }).status, 'up-to-date');
+    const text = await cli([...args, '--format', 'text'], { env: env() });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stderr, /Up to date/);
+  });
+});
+
+describe('config and completion through the installed package', { concurrency: 2 }, () => {
+  test('config list/get/set/unset in text, json and yaml, writing the file conf reads', async () => {
+    const at = livedInHome(emu, ids);
+    const list = await cli(['config', 'list'], { at });
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal((parseYaml(list.stdout) as { settings: Record<string, unknown> }).settings['format'], 'yaml', 'config list in the configured yaml');
+    const json = await cli(['config', 'list', '--format', 'json'], { at });
+    assert.equal(json.code, 0, json.stderr);
+    assert.equal((JSON.parse(json.stdout) as { settings: Record<string, unknown> }).settings['expires-in'], '30d');
+    const set = await cli(['config', 'set', 'format', 'json', '--format', 'text'], { at });
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal((JSON.parse(readFileSync(at.settingsFile, 'utf8')) as { format: string }).format, 'json');
+    const get = await cli(['config', 'get', 'format'], { at, configured: 'json' });
+    assert.equal(get.code, 0, get.stderr);
+    const unset = await cli(['config', 'unset', 'format'], { at, configured: 'json' });
+    assert.equal(unset.code, 0, unset.stderr);
+    assert.equal((JSON.parse(readFileSync(at.settingsFile, 'utf8')) as { format?: string }).format, undefined);
+    const refused = await cli(['config', 'set', 'endpoint', ids.userIamToken], { at, configured: undefined });
+    assert.equal(refused.code, 2, 'a token-shaped value is refused');
+    assert.ok(!readFileSync(at.settingsFile, 'utf8').includes(ids.userIamToken));
+  });
+
+  test('completion for bash, zsh and fish; the bash script parses', async () => {
+    for (const shell of ['bash', 'zsh', 'fish']) {
+      const r = await cli(['completion', shell]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stdout, /aistudio-key/);
+      if (shell === 'bash') assert.equal(spawnSync('bash', ['-n'], { input: r.stdout }).status, 0, 'bash -n');
+    }
+  });
+});
+
+test('every command in every format, and every credential source, ran through the installed package', () => {
+  const expected = [...COMMANDS.flatMap((c) => c.formats.map((f) => `${c.name} ${f}`)), ...SOURCES, 'help text'];
+  const missing = expected.filter((e) => !covered.has(e));
+  assert.deepEqual(missing, [], `not run: ${missing.join('; ')}`);
+});
