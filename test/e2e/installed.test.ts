@@ -8,7 +8,7 @@
  * source runs at least once; the last test checks that nothing of that list was missed, so a new
  * command or format has to be added here.
  */
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -16,23 +16,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { COMMAND_SPECS } from '../../src/commands/manifest.js';
-import { TOKEN_EXCHANGE_PATH, defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
-import { installedPackage, type InstalledPackage } from '../helpers/installed-package.js';
+import { TOKEN_EXCHANGE_PATH } from '../emulator/index.js';
+import { installedWorld } from '../helpers/installed-world.js';
 import { livedInHome, type LivedInHome } from '../helpers/lived-in-home.js';
 import { runBin, type BinRun } from '../helpers/run-bin.js';
 
-let pkg: InstalledPackage;
-let emu: Emulator;
-let ids: DefaultIds;
-let home: LivedInHome;
+const world = installedWorld({ operationDelayMs: 10 });
 
-before(async () => {
-  const { fixture, ids: seeded } = defaultFixture();
-  [pkg, emu] = await Promise.all([installedPackage(), startEmulator({ fixture, operationDelayMs: 10 })]);
-  ids = seeded;
-  home = livedInHome(emu, ids);
-});
-after(async () => emu?.stop());
 
 /** `command format` pairs and credential sources that ran successfully through the installed bin. */
 const covered = new Set<string>();
@@ -64,8 +54,8 @@ interface CliOptions {
 
 /** Runs the installed bin; records `command format` when it exits 0. */
 async function cli(argv: string[], opts: CliOptions = {}): Promise<BinRun> {
-  const at = opts.at ?? home;
-  const r = await runBin(argv, { bin: pkg.bin, env: { ...at.env, ...opts.env }, stdin: opts.stdin, cwd: at.home });
+  const at = opts.at ?? world.home;
+  const r = await runBin(argv, { bin: world.pkg.bin, env: { ...at.env, ...opts.env }, stdin: opts.stdin, cwd: at.home });
   const command = argv.find((a) => COMMANDS.some((c) => c.name === a));
   if (r.code === 0 && command) covered.add(`${command} ${formatOf(command, argv, 'configured' in opts ? opts.configured : 'yaml')}`);
   return r;
@@ -77,23 +67,23 @@ const SECRET = /AQVN[A-Za-z0-9_-]{36}/g;
 function assertSecretHygiene(r: BinRun, expectedOnStdout: number): void {
   assert.equal(r.stdout.match(SECRET)?.length ?? 0, expectedOnStdout, 'secrets on stdout');
   assert.equal(r.stderr.match(SECRET)?.length ?? 0, 0, 'no secret on stderr');
-  for (const s of emu.secrets()) if (s.length > 20 && !s.startsWith('AQVN')) assert.ok(!r.stderr.includes(s), 'no token on stderr');
+  for (const s of world.emu.secrets()) if (s.length > 20 && !s.startsWith('AQVN')) assert.ok(!r.stderr.includes(s), 'no token on stderr');
 }
 
 /** No yc config, no settings: a CI runner's or a VM's HOME. */
 function bareHome(): LivedInHome {
   const dir = mkdtempSync(join(tmpdir(), 'aistudio-key-bare-'));
-  return { home: dir, ycConfig: join(dir, 'none'), settingsFile: join(dir, 'none'), env: { HOME: dir, GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: emu.caFile } };
+  return { home: dir, ycConfig: join(dir, 'none'), settingsFile: join(dir, 'none'), env: { HOME: dir, GRPC_DEFAULT_SSL_ROOTS_FILE_PATH: world.emu.caFile } };
 }
 
 /** Where, as flags: for runs from a HOME without settings. */
-const where = (): string[] => ['--endpoint', emu.endpoint, '--folder-id', ids.folderId];
+const where = (): string[] => ['--endpoint', world.emu.endpoint, '--folder-id', world.ids.folderId];
 
 interface KeyDoc { secret: string; api_key: { id: string; expires_at: string | null; scopes: string[] }; service_account: { id: string; name: string } }
 
 describe('version and help', () => {
   test('--version and -V print the packed version; help pages exit 0', async () => {
-    const version = (JSON.parse(readFileSync(join(pkg.packageDir, 'package.json'), 'utf8')) as { version: string }).version;
+    const version = (JSON.parse(readFileSync(join(world.pkg.packageDir, 'package.json'), 'utf8')) as { version: string }).version;
     for (const flag of ['--version', '-V']) {
       const r = await cli([flag]);
       assert.equal(r.code, 0, r.stderr);
@@ -111,11 +101,11 @@ describe('version and help', () => {
 
 describe('create in every format, from the lived-in HOME', { concurrency: 4 }, () => {
   test('no --format: the configured yaml, with the configured 30-day expiry; the secret once', async () => {
-    const r = await cli(['create', '--description', 'configured default'], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+    const r = await cli(['create', '--description', 'configured default'], { env: { YC_IAM_TOKEN: world.ids.userIamToken } });
     assert.equal(r.code, 0, r.stderr);
     assertSecretHygiene(r, 1);
     const doc = parseYaml(r.stdout) as KeyDoc;
-    assert.ok(emu.state.apiKeys().some((k) => k.id === doc.api_key.id), 'the key exists');
+    assert.ok(world.emu.state.apiKeys().some((k) => k.id === doc.api_key.id), 'the key exists');
     const days = (Date.parse(doc.api_key.expires_at ?? '') - Date.now()) / 86_400_000;
     assert.ok(days > 29 && days <= 30, `expires in ${days} days (config: 30d)`);
     covered.add('env:YC_IAM_TOKEN');
@@ -123,11 +113,11 @@ describe('create in every format, from the lived-in HOME', { concurrency: 4 }, (
 
   for (const format of ['text', 'json', 'yaml', 'env', 'dotenv']) {
     test(`--format ${format}`, async () => {
-      const r = await cli(['create', '--format', format, '--ca-file', emu.caFile], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+      const r = await cli(['create', '--format', format, '--ca-file', world.emu.caFile], { env: { YC_IAM_TOKEN: world.ids.userIamToken } });
       assert.equal(r.code, 0, r.stderr);
       assertSecretHygiene(r, 1);
       const secret = r.stdout.match(SECRET)?.[0] ?? '';
-      assert.ok(emu.state.apiKeys().some((k) => emu.secrets().includes(secret) && k.id.length === 20), 'the printed secret is one the cloud issued');
+      assert.ok(world.emu.state.apiKeys().some((k) => world.emu.secrets().includes(secret) && k.id.length === 20), 'the printed secret is one the cloud issued');
       if (format === 'json') assert.equal((JSON.parse(r.stdout) as KeyDoc).secret, secret);
       if (format === 'yaml') assert.equal((parseYaml(r.stdout) as KeyDoc).secret, secret);
       if (format === 'env') assert.match(r.stdout, new RegExp(`^YC_API_KEY='${secret}'$`, 'm'));
@@ -141,14 +131,14 @@ describe('create in every format, from the lived-in HOME', { concurrency: 4 }, (
     const outFile = join(dir, 'ai.env');
     const ghOutput = join(dir, 'github-output');
     writeFileSync(ghOutput, '');
-    const r = await cli(['create', '--json', '--out-file', outFile, '--to-lockbox', 'e2e-key'], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+    const r = await cli(['create', '--json', '--out-file', outFile, '--to-lockbox', 'e2e-key'], { env: { YC_IAM_TOKEN: world.ids.userIamToken } });
     assert.equal(r.code, 0, r.stderr);
     assertSecretHygiene(r, 0);
     assert.equal(statSync(outFile).mode & 0o777, 0o600);
     assert.match(readFileSync(outFile, 'utf8'), SECRET);
     const doc = JSON.parse(r.stdout) as { lockbox: { secret_id: string } };
-    assert.ok(emu.state.lockboxSecrets().some((s) => s.id === doc.lockbox.secret_id));
-    const gh = await cli(['create', '--github-output', '--format', 'json'], { env: { YC_IAM_TOKEN: ids.userIamToken, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: ghOutput } });
+    assert.ok(world.emu.state.lockboxSecrets().some((s) => s.id === doc.lockbox.secret_id));
+    const gh = await cli(['create', '--github-output', '--format', 'json'], { env: { YC_IAM_TOKEN: world.ids.userIamToken, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: ghOutput } });
     assert.equal(gh.code, 0, gh.stderr);
     assert.match(gh.stdout, /^::add-mask::AQVN/);
     assert.match(readFileSync(ghOutput, 'utf8'), /^api-key<</m);
@@ -156,32 +146,32 @@ describe('create in every format, from the lived-in HOME', { concurrency: 4 }, (
 });
 
 describe('credential sources, each through the installed package', { concurrency: 4 }, () => {
-  const exchangeUrl = (): string => `${emu.httpUrl}${TOKEN_EXCHANGE_PATH}`;
+  const exchangeUrl = (): string => `${world.emu.httpUrl}${TOKEN_EXCHANGE_PATH}`;
   const keyFile = (): string => {
-    const file = join(home.home, 'robot-key.json');
-    if (!existsSync(file)) writeFileSync(file, JSON.stringify(ids.authorizedKey), { mode: 0o600 });
+    const file = join(world.home.home, 'robot-key.json');
+    if (!existsSync(file)) writeFileSync(file, JSON.stringify(world.ids.authorizedKey), { mode: 0o600 });
     return file;
   };
 
   const cases: Array<{ source: string; argv: () => string[]; env?: () => Record<string, string>; stdin?: () => string; at?: () => LivedInHome; create?: boolean }> = [
-    { source: 'flag:--iam-token', argv: () => ['--iam-token', ids.userIamToken] },
-    { source: 'flag:--iam-token-file', argv: () => ['--iam-token-file', '-'], stdin: () => `${ids.userIamToken}\n` },
-    { source: 'flag:--oauth-token', argv: () => ['--oauth-token', ids.userOauthToken] },
+    { source: 'flag:--iam-token', argv: () => ['--iam-token', world.ids.userIamToken] },
+    { source: 'flag:--iam-token-file', argv: () => ['--iam-token-file', '-'], stdin: () => `${world.ids.userIamToken}\n` },
+    { source: 'flag:--oauth-token', argv: () => ['--oauth-token', world.ids.userOauthToken] },
     { source: 'flag:--sa-key-file', argv: () => ['--sa-key-file', keyFile()], create: true },
-    { source: 'flag:--federated-token', argv: () => ['--federated-token', ids.federatedSubjectToken, '--service-account-id', ids.serviceAccountId], env: () => ({ YC_TOKEN_EXCHANGE_URL: exchangeUrl() }), create: true },
-    { source: 'env:YC_OAUTH_TOKEN', argv: () => [], env: () => ({ YC_OAUTH_TOKEN: ids.userOauthToken }) },
-    { source: 'env:YC_TOKEN', argv: () => [], env: () => ({ YC_TOKEN: ids.userIamToken }) },
+    { source: 'flag:--federated-token', argv: () => ['--federated-token', world.ids.federatedSubjectToken, '--service-account-id', world.ids.serviceAccountId], env: () => ({ YC_TOKEN_EXCHANGE_URL: exchangeUrl() }), create: true },
+    { source: 'env:YC_OAUTH_TOKEN', argv: () => [], env: () => ({ YC_OAUTH_TOKEN: world.ids.userOauthToken }) },
+    { source: 'env:YC_TOKEN', argv: () => [], env: () => ({ YC_TOKEN: world.ids.userIamToken }) },
     { source: 'env:YC_SERVICE_ACCOUNT_KEY_FILE', argv: () => [], env: () => ({ YC_SERVICE_ACCOUNT_KEY_FILE: keyFile() }) },
     {
       source: 'gitlab-oidc',
       argv: () => [],
-      env: () => ({ GITLAB_CI: 'true', CI: 'true', YC_ID_TOKEN: ids.federatedSubjectToken, YC_SERVICE_ACCOUNT_ID: ids.serviceAccountId, YC_TOKEN_EXCHANGE_URL: exchangeUrl() }),
+      env: () => ({ GITLAB_CI: 'true', CI: 'true', YC_ID_TOKEN: world.ids.federatedSubjectToken, YC_SERVICE_ACCOUNT_ID: world.ids.serviceAccountId, YC_TOKEN_EXCHANGE_URL: exchangeUrl() }),
       at: bareHome,
     },
     { source: 'yc-profile:sandbox', argv: () => ['--profile', 'sandbox'], create: true },
     { source: 'yc-profile:robot', argv: () => [], env: () => ({ YC_PROFILE: 'robot' }) },
-    { source: 'yc-profile:vm', argv: () => ['--profile', 'vm'], env: () => ({ YC_METADATA_ADDR: new URL(emu.httpUrl).host }) },
-    { source: 'metadata', argv: () => [], env: () => ({ YC_METADATA_ADDR: new URL(emu.httpUrl).host }), at: bareHome, create: true },
+    { source: 'yc-profile:vm', argv: () => ['--profile', 'vm'], env: () => ({ YC_METADATA_ADDR: new URL(world.emu.httpUrl).host }) },
+    { source: 'metadata', argv: () => [], env: () => ({ YC_METADATA_ADDR: new URL(world.emu.httpUrl).host }), at: bareHome, create: true },
   ];
 
   for (const c of cases) {
@@ -208,12 +198,12 @@ describe('credential sources, each through the installed package', { concurrency
 describe('refusals, one at a time (they count the calls that change the cloud)', () => {
 
   test('the current yc profile points elsewhere: its token is refused, exit 3 naming it, nothing changed', async () => {
-    const before = emu.mutations().length;
+    const before = world.emu.mutations().length;
     const r = await cli(['create', '--json']);
     assert.equal(r.code, 3, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /yc-profile:prod|profile 'prod'|prod/);
-    assert.equal(emu.mutations().length, before);
+    assert.equal(world.emu.mutations().length, before);
   });
 
   test('no credential anywhere: exit 3, listing the sources tried', async () => {
@@ -223,12 +213,12 @@ describe('refusals, one at a time (they count the calls that change the cloud)',
   });
 
   test('bad input: exit 2, one line naming the flag, no call that changes the cloud', async () => {
-    const before = emu.mutations().length;
-    const r = await cli(['create', '--expires-in', 'soon'], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+    const before = world.emu.mutations().length;
+    const r = await cli(['create', '--expires-in', 'soon'], { env: { YC_IAM_TOKEN: world.ids.userIamToken } });
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /--expires-in/);
-    assert.equal(emu.mutations().length, before);
+    assert.equal(world.emu.mutations().length, before);
   });
 });
 
@@ -236,7 +226,7 @@ describe('refusals, one at a time (they count the calls that change the cloud)',
 // NOT_FOUND for that account (the account list and its keys are read one after the other).
 describe('list', () => {
   const listed = async (): Promise<KeyDoc> => {
-    const r = await cli(['create', '--json', '--description', 'to list'], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+    const r = await cli(['create', '--json', '--description', 'to list'], { env: { YC_IAM_TOKEN: world.ids.userIamToken } });
     assert.equal(r.code, 0, r.stderr);
     return JSON.parse(r.stdout) as KeyDoc;
   };
@@ -244,18 +234,18 @@ describe('list', () => {
   test('list in text, json and yaml; --expiring-within exits 5 when keys expire within it', async () => {
     const key = await listed();
     for (const format of ['text', 'json', 'yaml']) {
-      const r = await cli(['list', '--format', format], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+      const r = await cli(['list', '--format', format], { env: { YC_IAM_TOKEN: world.ids.userIamToken } });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(r.stdout.includes(key.api_key.id), `${format} lists the new key`);
       assertSecretHygiene(r, 0);
     }
-    const soon = await cli(['list', '--expiring-within', '60d', '--json'], { env: { YC_IAM_TOKEN: ids.userIamToken } });
+    const soon = await cli(['list', '--expiring-within', '60d', '--json'], { env: { YC_IAM_TOKEN: world.ids.userIamToken } });
     assert.equal(soon.code, 5, soon.stderr);
   });
 });
 
 describe('managing keys through the installed package', { concurrency: 4 }, () => {
-  const env = (): Record<string, string> => ({ YC_IAM_TOKEN: ids.userIamToken });
+  const env = (): Record<string, string> => ({ YC_IAM_TOKEN: world.ids.userIamToken });
   // The keys these tests rotate and revoke, made by one `create --count` (one process, not ten).
   let made: KeyDoc[] = [];
   before(async () => {
@@ -285,7 +275,7 @@ describe('managing keys through the installed package', { concurrency: 4 }, () =
       const r = await cli(['rotate', old.api_key.id, '--format', format], { env: env() });
       assert.equal(r.code, 0, r.stderr);
       assertSecretHygiene(r, 1);
-      assert.ok(!emu.state.apiKeys().some((k) => k.id === old.api_key.id), 'the old key is gone');
+      assert.ok(!world.emu.state.apiKeys().some((k) => k.id === old.api_key.id), 'the old key is gone');
     });
   }
 
@@ -294,8 +284,8 @@ describe('managing keys through the installed package', { concurrency: 4 }, () =
       const key = await newKey();
       const r = await cli(['revoke', '--yes', '--with-service-account', key.api_key.id, '--format', format], { env: env() });
       assert.equal(r.code, 0, r.stderr);
-      assert.ok(!emu.state.apiKeys().some((k) => k.id === key.api_key.id));
-      assert.ok(!emu.state.serviceAccounts().some((a) => a.id === key.service_account.id), 'its account too');
+      assert.ok(!world.emu.state.apiKeys().some((k) => k.id === key.api_key.id));
+      assert.ok(!world.emu.state.serviceAccounts().some((a) => a.id === key.service_account.id), 'its account too');
     });
   }
 
@@ -303,7 +293,7 @@ describe('managing keys through the installed package', { concurrency: 4 }, () =
     const key = await newKey();
     const r = await cli(['revoke', key.api_key.id, '--format', 'text'], { env: env() });
     assert.equal(r.code, 4, r.stderr);
-    assert.ok(emu.state.apiKeys().some((k) => k.id === key.api_key.id));
+    assert.ok(world.emu.state.apiKeys().some((k) => k.id === key.api_key.id));
   });
 
   test('scopes in text, json and yaml (from the cloud), and --offline without a credential', async () => {
@@ -334,7 +324,7 @@ describe('managing keys through the installed package', { concurrency: 4 }, () =
 
 describe('config and completion through the installed package', { concurrency: 2 }, () => {
   test('config list/get/set/unset in text, json and yaml, writing the file conf reads', async () => {
-    const at = livedInHome(emu, ids);
+    const at = livedInHome(world.emu, world.ids);
     const list = await cli(['config', 'list'], { at });
     assert.equal(list.code, 0, list.stderr);
     assert.equal((parseYaml(list.stdout) as { settings: Record<string, unknown> }).settings['format'], 'yaml', 'config list in the configured yaml');
@@ -349,9 +339,9 @@ describe('config and completion through the installed package', { concurrency: 2
     const unset = await cli(['config', 'unset', 'format'], { at, configured: 'json' });
     assert.equal(unset.code, 0, unset.stderr);
     assert.equal((JSON.parse(readFileSync(at.settingsFile, 'utf8')) as { format?: string }).format, undefined);
-    const refused = await cli(['config', 'set', 'endpoint', ids.userIamToken], { at, configured: undefined });
+    const refused = await cli(['config', 'set', 'endpoint', world.ids.userIamToken], { at, configured: undefined });
     assert.equal(refused.code, 2, 'a token-shaped value is refused');
-    assert.ok(!readFileSync(at.settingsFile, 'utf8').includes(ids.userIamToken));
+    assert.ok(!readFileSync(at.settingsFile, 'utf8').includes(world.ids.userIamToken));
   });
 
   test('completion for bash, zsh and fish; the bash script parses', async () => {

@@ -5,28 +5,16 @@
  * Ctrl-C is the byte 0x03 typed into the terminal, which its line discipline turns into SIGINT for
  * the foreground process, exactly as a person's keypress does. Against the emulator in this process.
  */
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
-import { installedPackage, type InstalledPackage } from '../helpers/installed-package.js';
-import { livedInHome, type LivedInHome } from '../helpers/lived-in-home.js';
+import { installedWorld } from '../helpers/installed-world.js';
 import { binEnv } from '../helpers/run-bin.js';
 
 const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
 
-let pkg: InstalledPackage;
-let emu: Emulator;
-let ids: DefaultIds;
-let home: LivedInHome;
+const world = installedWorld({ operationDelayMs: 300 });
 
-before(async () => {
-  const { fixture, ids: seeded } = defaultFixture();
-  [pkg, emu] = await Promise.all([installedPackage(), startEmulator({ fixture, operationDelayMs: 300 })]);
-  ids = seeded;
-  home = livedInHome(emu, ids);
-});
-after(async () => emu?.stop());
 
 const ESC = String.fromCharCode(27);
 /** Cursor movement, line clearing, cursor show/hide: what a spinner redraws with. */
@@ -46,9 +34,9 @@ interface PtyRun {
  * keystrokes. The process is killed after 60 s, so a flood or a hang fails the test instead of the run.
  */
 function inPty(argv: string[], opts: { cols: number; env?: Record<string, string> }): { type(bytes: string): void; done: Promise<PtyRun> } {
-  const command = `stty cols ${opts.cols} rows ${opts.cols === 0 ? 0 : 24}; exec ${[pkg.bin, ...argv].map(shellQuote).join(' ')}`;
+  const command = `stty cols ${opts.cols} rows ${opts.cols === 0 ? 0 : 24}; exec ${[world.pkg.bin, ...argv].map(shellQuote).join(' ')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
-    env: binEnv({ ...home.env, SHELL: '/bin/sh', TERM: 'xterm-256color', ...opts.env }),
+    env: binEnv({ ...world.home.env, SHELL: '/bin/sh', TERM: 'xterm-256color', ...opts.env }),
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const chunks: Buffer[] = [];
@@ -80,14 +68,14 @@ async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Pro
 
 function snapshot(): { accounts: string[]; keys: string[]; bindings: string[] } {
   return {
-    accounts: emu.state.serviceAccounts().map((a) => a.id).sort(),
-    keys: emu.state.apiKeys().map((k) => k.id).sort(),
-    bindings: emu.state.folderBindings(ids.folderId).map((b) => `${b.roleId} ${b.subject.id}`).sort(),
+    accounts: world.emu.state.serviceAccounts().map((a) => a.id).sort(),
+    keys: world.emu.state.apiKeys().map((k) => k.id).sort(),
+    bindings: world.emu.state.folderBindings(world.ids.folderId).map((b) => `${b.roleId} ${b.subject.id}`).sort(),
   };
 }
 
 const create = (): string[] => ['create', '--format', 'text'];
-const token = (): Record<string, string> => ({ YC_IAM_TOKEN: ids.userIamToken });
+const token = (): Record<string, string> => ({ YC_IAM_TOKEN: world.ids.userIamToken });
 
 describe('in a pseudo-terminal', { skip: hasScript ? false : 'needs util-linux `script` on Linux (.ci/run installs it)' }, () => {
   test('80 columns: the spinner draws (the harness sees cursor codes), the key is shown once', async () => {
@@ -116,7 +104,7 @@ describe('in a pseudo-terminal', { skip: hasScript ? false : 'needs util-linux `
   });
 
   test('NO_COLOR=1 and FORCE_COLOR=0: no colour and no spinner on a terminal; FORCE_COLOR=1 with TERM=dumb: colour, no cursor codes', async () => {
-    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '0' }]) {
+    for (const env of [{ NO_COLOR: '1' }, { FORCE_COLOR: '0' }] as Array<Record<string, string>>) {
       const text = (await inPty(['whoami', '--format', 'text'], { cols: 80, env: { ...token(), ...env } }).done).output.toString('utf8');
       assert.ok(!text.includes(ESC), `${JSON.stringify(env)}: ${JSON.stringify(text.slice(0, 300))}`);
     }
@@ -128,14 +116,14 @@ describe('in a pseudo-terminal', { skip: hasScript ? false : 'needs util-linux `
   for (const cols of [0, 80]) {
     test(`Ctrl-C mid-run at ${cols} columns: exit 130, nothing the run made is left`, async () => {
       const before = snapshot();
-      const accountCalls = emu.calls('ServiceAccountService/Create').length;
-      const polls = emu.calls('OperationService/Get').length;
-      emu.setOperationDelay(3000);
+      const accountCalls = world.emu.calls('ServiceAccountService/Create').length;
+      const polls = world.emu.calls('OperationService/Get').length;
+      world.emu.setOperationDelay(3000);
       try {
         const run = inPty(create(), { cols, env: token() });
-        await until('the account create call and a poll of its operation', () => emu.calls('ServiceAccountService/Create').length > accountCalls && emu.calls('OperationService/Get').length > polls);
+        await until('the account create call and a poll of its operation', () => world.emu.calls('ServiceAccountService/Create').length > accountCalls && world.emu.calls('OperationService/Get').length > polls);
         run.type('\x03');
-        emu.setOperationDelay(20);
+        world.emu.setOperationDelay(20);
         const r = await run.done;
         const text = r.output.toString('utf8');
         assert.equal(r.code, 130, text.slice(-2000));
@@ -144,7 +132,7 @@ describe('in a pseudo-terminal', { skip: hasScript ? false : 'needs util-linux `
         assert.deepEqual(snapshot(), before, 'nothing the run made is left');
         assert.deepEqual(text.match(SECRET) ?? [], []);
       } finally {
-        emu.setOperationDelay(300);
+        world.emu.setOperationDelay(300);
       }
     });
   }
