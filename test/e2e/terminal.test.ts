@@ -118,7 +118,7 @@ describe('in a pseudo-terminal', { skip: hasScript ? false : 'needs util-linux `
       const before = snapshot();
       const accountCalls = world.emu.calls('ServiceAccountService/Create').length;
       const polls = world.emu.calls('OperationService/Get').length;
-      world.emu.setOperationDelay(3000);
+      world.emu.setOperationDelay(1500);
       try {
         const run = inPty(create(), { cols, env: token() });
         await until('the account create call and a poll of its operation', () => world.emu.calls('ServiceAccountService/Create').length > accountCalls && world.emu.calls('OperationService/Get').length > polls);
