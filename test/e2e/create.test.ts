@@ -10,42 +10,31 @@ import { mkdtempSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
+import { ensureBuilt } from '../helpers/build.js';
+import { runBin, type BinRun } from '../helpers/run-bin.js';
 
-const BIN = fileURLToPath(new URL('../../bin/aistudio-key.js', import.meta.url));
 const SECRET_SHAPE = /AQVN[A-Za-z0-9_-]{35,38}/g;
 
 let emu: Emulator;
 let ids: DefaultIds;
 
 before(async () => {
+  await ensureBuilt();
   const seeded = defaultFixture();
   ids = seeded.ids;
   emu = await startEmulator({ fixture: seeded.fixture, operationDelayMs: 20 });
 });
 after(async () => emu.stop());
 
-interface Run { code: number | null; stdout: string; stderr: string; ms: number }
+interface Run extends BinRun { ms: number }
 
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+/** The repository's built bin (runBin), with a fresh empty HOME and config dir. */
+async function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const home = mkdtempSync(join(tmpdir(), 'aistudio-e2e-home-'));
   const started = performance.now();
-  const child = spawn(process.execPath, [BIN, ...args], {
-    env: {
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: home,
-      AISTUDIO_KEY_CONFIG_DIR: join(home, 'config'),
-      YC_METADATA_ADDR: '127.0.0.1:1',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started })));
+  const r = await runBin(args, { env: { HOME: home, AISTUDIO_KEY_CONFIG_DIR: join(home, 'config'), ...env } });
+  return { ...r, ms: performance.now() - started };
 }
 
 const target = () => ['--endpoint', emu.endpoint, '--ca-file', emu.caFile, '--folder-id', ids.folderId];
