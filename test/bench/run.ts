@@ -128,7 +128,7 @@ if (!opt['no-build']) {
 try {
   readFileSync(join(ROOT, 'dist/cli.js'));
 } catch {
-  fail('dist/cli.js is missing: run `npm run build` (npm ci runs it through `prepare`)');
+  fail('dist/cli.js is missing: run `npm run build`');
 }
 
 let timer: 'node' | 'hyperfine' = 'node';

@@ -31,6 +31,12 @@ test('the package declares no runtime dependencies', () => {
   }
 });
 
+test('the package runs nothing at install time (npm would list it as a package with install scripts)', () => {
+  const manifest = JSON.parse(readFileSync(join(pkg.packageDir, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const installScripts = ['preinstall', 'install', 'postinstall', 'prepare'].filter((s) => manifest.scripts?.[s] !== undefined);
+  assert.deepEqual(installScripts, []);
+});
+
 test('npm install --omit=dev installs this package alone, at most 4 MB', () => {
   const installed = readdirSync(join(pkg.prefix, 'node_modules')).filter((n) => !n.startsWith('.'));
   assert.deepEqual(installed, ['aistudio-key']);

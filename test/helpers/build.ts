@@ -1,6 +1,6 @@
 /**
  * Spawned-CLI tests run bin/aistudio-key.js, which loads dist/. `npm test` builds first (pretest)
- * and `npm ci` builds through `prepare`; a test file run on its own may find dist/ older than src/.
+ * (`npm run demo` and `npm pack` too); a test file run on its own may find dist/ missing or older than src/.
  * ensureBuilt() rebuilds in that case only (`npm run build`: test/tools/build.mjs, esbuild, ~1 s), once per process.
  */
 import { execFile } from 'node:child_process';

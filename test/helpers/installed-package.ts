@@ -5,7 +5,7 @@
  * test files of one `npm test` (separate processes, run side by side) share it, the first one to
  * get there installs while the others wait on a lock directory, and a rebuilt dist/ gets a fresh one.
  *
- * `npm pack --ignore-scripts`: packing would otherwise run `prepare` (the build), rewriting dist/
+ * `npm pack --ignore-scripts`: packing would otherwise run `prepack` (the build), rewriting dist/
  * under the feet of tests running at the same time; `npm test` has built it already (pretest).
  * npm runs without the npm_* variables of the `npm test` that started us, so nothing of that
  * run's configuration reaches the install.
