@@ -17,6 +17,7 @@ import { AppError, CloudError, EXIT_CODES, InterruptedError, UsageError } from '
 import { formatJson, formatYaml } from '../output/formats.js';
 import { decideOutputMode, isFormat, type Format, type OutputMode } from '../output/mode.js';
 import { createProgress } from '../output/spinner.js';
+import { defuseLines, sanitize, sanitizeDeep } from '../output/sanitize.js';
 import { createStyle } from '../output/style.js';
 import type { CommandContext } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
@@ -162,8 +163,9 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   if (!parsed.success) throw usageFromZod(parsed.error, def.flags, collected.sources);
   const input: unknown = parsed.data;
 
+  // Everything on stderr but the ::add-mask:: command: redacted, and no line a workflow command.
   const err = (text: string): void => {
-    deps.stderr.write(state.redactor.redact(text));
+    deps.stderr.write(defuseLines(state.redactor.redact(text)));
   };
 
   const settings = once(async (): Promise<Settings & { path: string }> => {
@@ -182,11 +184,12 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   const errStyle = createStyle(mode.stderrColor);
   const progress = await createProgress(mode.spinner, err, (deps.stderr as { columns?: number }).columns ?? 80);
   const debug = (text: string): void => {
-    if (global.debug) progress.print(`${errStyle.dim(`debug: ${text}`)}\n`);
+    if (global.debug) progress.print(`${errStyle.dim(`debug: ${sanitize(text)}`)}\n`);
   };
   const out: CommandContext['out'] = {
-    note: (text) => progress.print(`${errStyle.dim(text)}\n`),
-    warn: (text) => progress.print(`${errStyle.yellow('Warning:')} ${text}\n`),
+    // Notes and warnings may quote the cloud or a flag: sanitised (one line each) before styling.
+    note: (text) => progress.print(`${errStyle.dim(sanitize(text))}\n`),
+    warn: (text) => progress.print(`${errStyle.yellow('Warning:')} ${sanitize(text)}\n`),
     debug,
     progress,
   };
@@ -355,8 +358,9 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
       break;
     case 'text': {
       const lines: string[] = [];
-      def.render.text(result, { line: (l) => lines.push(l), note: (n) => notes.push(n), style: createStyle(mode.stdoutColor) });
-      text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+      // The renderers style and lay out; the data they are given is sanitised here, once for all.
+      def.render.text(sanitizeDeep(result), { line: (l) => lines.push(l), note: (n) => notes.push(n), style: createStyle(mode.stdoutColor) });
+      text = lines.length > 0 ? defuseLines(`${lines.join('\n')}\n`) : '';
       break;
     }
   }

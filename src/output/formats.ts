@@ -5,10 +5,14 @@ export function formatJson(doc: unknown): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** One YAML document. yaml is loaded only when asked for. */
+/**
+ * One YAML document. yaml is loaded only when asked for. No block scalars: a value with a newline
+ * is written double-quoted with `\n`, so no line of it can start with text of the value's choosing
+ * (a GitHub runner reads a line starting `::` in the log as a workflow command).
+ */
 export async function formatYaml(doc: unknown): Promise<string> {
   const { stringify } = await import('yaml');
-  return stringify(doc, { lineWidth: 0 });
+  return stringify(doc, { lineWidth: 0, blockQuote: false });
 }
 
 /**
