@@ -64,7 +64,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   });
   const journal: JournalEntry[] = [];
   const faults = new Faults();
-  const rt: RpcRuntime = { world, operations, faults, journal, settings };
+  const rt: RpcRuntime = { world, operations, faults, journal, settings, ...(opts.hostile ? { hostile: opts.hostile } : {}) };
 
   const [tls, workDir] = await Promise.all([createTlsMaterial(), mkdtemp(join(tmpdir(), 'aistudio-key-emulator-'))]);
   trackWorkDir(workDir);
