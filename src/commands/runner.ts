@@ -21,7 +21,7 @@ import { defuseLines, sanitize, sanitizeDeep } from '../output/sanitize.js';
 import { createStyle } from '../output/style.js';
 import type { CommandContext } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
-import { DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
+import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
 import type { RunState } from './run-state.js';
 
 /** '--folder-id <id>' -> '--folder-id'. */
@@ -137,10 +137,7 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 
 export async function runCommand(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState): Promise<void> {
   const rootRaw = root.opts<Record<string, unknown>>();
-  for (const key of ['iamToken', 'oauthToken', 'federatedToken']) {
-    const v = rootRaw[key];
-    if (typeof v === 'string') state.redactor.add(v);
-  }
+  for (const v of credentialFlagValues(rootRaw)) state.redactor.add(v);
   const global = parseGlobalOptions(rootRaw, deps.env);
   state.debug = global.debug;
 
@@ -193,6 +190,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     debug,
     progress,
   };
+  for (const w of credentialFlagWarnings(rootRaw)) out.warn(w);
 
   const auth = once(async (): Promise<ResolvedAuth> => {
     const s = await settings();
