@@ -10,7 +10,10 @@
  * - `text`: every `description` in every answer starts with terminal escapes (window title, clear
  *   screen, hidden text), a bidi override, a newline and a `::warning::` workflow command.
  * - `errorText`: every error message carries the same, plus an `::error::` line.
- * - `errorBytes`: every error message is padded to this many bytes (a multi-MB message).
+ * - `errorBytes`: every error message is padded to this many bytes (a multi-MB message). On the
+ *   HTTP side channel the whole size is sent; a gRPC status travels in HTTP/2 trailers, which a
+ *   server cannot send beyond its header-block limit (64 KB in Node; the message travels twice, once base64), so gRPC messages stop at
+ *   GRPC_MESSAGE_MAX bytes.
  *
  * The shell code in crafted values runs `touch` on `marker` (default `pwned`, relative: in the
  * working directory of whoever ran it), so a test checks that no such file appears.
@@ -85,9 +88,13 @@ export function hostileDescriptions<T>(value: T, marker?: string): T {
   return out as T;
 }
 
-/** An error message as a hostile server words it. */
-export function hostileErrorMessage(message: string, hostile: HostileOptions): string {
+/** The longest gRPC status message hostile mode sends (see `errorBytes`). */
+export const GRPC_MESSAGE_MAX = 20_000;
+
+/** An error message as a hostile server words it; `max` bounds the padding. */
+export function hostileErrorMessage(message: string, hostile: HostileOptions, max = Infinity): string {
+  const bytes = hostile.errorBytes === undefined ? undefined : Math.min(hostile.errorBytes, max);
   let out = hostile.errorText ? `${hostileText(hostile.marker)}${message}\n::error::${hostile.marker ?? 'pwned'}` : message;
-  if (hostile.errorBytes !== undefined && out.length < hostile.errorBytes) out += ` ${'eyJ-x'.repeat(Math.ceil((hostile.errorBytes - out.length) / 5))}`.slice(0, hostile.errorBytes - out.length);
+  if (bytes !== undefined && out.length < bytes) out += ` ${'eyJ-x'.repeat(Math.ceil((bytes - out.length) / 5))}`.slice(0, bytes - out.length);
   return out;
 }

@@ -10,7 +10,7 @@ import {
 } from '@grpc/grpc-js';
 import { Status } from '@yandex-cloud/nodejs-sdk/google/rpc/status';
 import { EmulatorError, STATUS_CODES, defaultFaultMessage } from './errors.js';
-import { hostileDescriptions, hostileErrorMessage, withHostile, type HostileOptions } from './hostile.js';
+import { GRPC_MESSAGE_MAX, hostileDescriptions, hostileErrorMessage, withHostile, type HostileOptions } from './hostile.js';
 import { newTraceId } from './ids.js';
 import { packRaw, type Operations, type OperationFault } from './operations.js';
 import { encodeBadRequest, encodeRequestInfo } from './proto-extra.js';
@@ -245,7 +245,7 @@ async function serve(
     outcome = { ok: true, response };
   } catch (e) {
     const error = e instanceof EmulatorError ? e : new EmulatorError('INTERNAL', `emulator bug: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
-    if (rt.hostile?.errorText || rt.hostile?.errorBytes !== undefined) error.message = hostileErrorMessage(error.message, rt.hostile);
+    if (rt.hostile?.errorText || rt.hostile?.errorBytes !== undefined) error.message = hostileErrorMessage(error.message, rt.hostile, GRPC_MESSAGE_MAX);
     outcome = { ok: false, error };
   }
 

@@ -93,3 +93,15 @@ test('redaction is linear: 120 KB and 5 MB adversarial texts take well under the
     }
   }
 });
+
+test('the auth layer\'s redaction (server error bodies, file paths) is linear too', async () => {
+  const { redact: redactAuth } = await import('../../src/auth/token.js');
+  for (const p of ['eyJ-', 'eyJa.', 'eyJa.eyJa-', '-----BEGIN ']) {
+    const text = p.repeat(Math.ceil(1_000_000 / p.length));
+    const started = process.hrtime.bigint();
+    redactAuth(text, 300);
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    assert.ok(ms < 5_000, `${p}: ${ms.toFixed(0)} ms`);
+  }
+  assert.equal(redactAuth(`x ${JWT} y`), 'x <redacted> y');
+});
