@@ -19,9 +19,10 @@
  * the data exactly; their encoders keep it from acting (JSON and YAML escape, env quotes).
  */
 
+import { UNSAFE_CHARS } from '../core/unsafe-chars.js';
+
 /** C0, DEL, C1 and the bidi/format controls a terminal or a log viewer acts on. */
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE = new RegExp(UNSAFE_CHARS.source, 'g');
 
 function visible(c: string): string {
   const code = c.charCodeAt(0);
