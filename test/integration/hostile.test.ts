@@ -14,42 +14,34 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { defaultFixture, startEmulator, type CraftedIdStyle, type DefaultIds, type Emulator, type Fixture, type HostileOptions, type IdKind } from '../emulator/index.js';
-import { runCli, tempDir, type RunCliOptions, type RunCliResult } from '../helpers/run-cli.js';
+import type { CraftedIdStyle, DefaultIds, Emulator, Fixture, HostileOptions, IdKind } from '../emulator/index.js';
+import { keysFixture, keysWorld, type KeysWorld } from '../helpers/keys-world.js';
+import { tempDir, type RunCliOptions, type RunCliResult } from '../helpers/run-cli.js';
 
-const running: Emulator[] = [];
-after(async () => {
-  await Promise.all(running.map((e) => e.stop()));
-});
+const worlds: KeysWorld[] = [];
+after(() => Promise.all(worlds.map((w) => w.emu.stop())));
 
-interface World {
-  emu: Emulator;
-  ids: DefaultIds;
+interface World extends KeysWorld {
   run(argv: string[], opts?: RunCliOptions): Promise<RunCliResult>;
   /** Everything a run could change, in a comparable form. */
   snapshot(): unknown;
 }
 
+/** The keys fixture (accounts and keys with descriptions to show), served by a hostile emulator. */
 async function world(hostile: HostileOptions, seed?: (fixture: Fixture, ids: DefaultIds) => void): Promise<World> {
-  const { fixture, ids } = defaultFixture();
-  seed?.(fixture, ids);
-  const emu = await startEmulator({ fixture, operationDelayMs: 2, hostile });
-  running.push(emu);
+  const seeded = keysFixture();
+  seed?.(seeded.fixture, seeded.ids);
+  const w = await keysWorld({ fixture: seeded, emulator: { operationDelayMs: 2, hostile } });
+  worlds.push(w);
   const byId = (a: { id: string }, b: { id: string }): number => a.id.localeCompare(b.id);
   return {
-    emu,
-    ids,
-    run: ([command = '', ...rest], opts = {}) =>
-      runCli([command, '--endpoint', emu.endpoint, '--ca-file', emu.caFile, ...rest], {
-        ...opts,
-        env: { YC_IAM_TOKEN: ids.userIamToken, ...opts.env },
-        target: { backoff: { baseMs: 1, maxMs: 4 }, poll: { firstDelayMs: 2, maxDelayMs: 10 } },
-      }),
+    ...w,
+    run: (argv, opts = {}) => w.cli(argv, { ...opts, target: { backoff: { baseMs: 1, maxMs: 4 }, poll: { firstDelayMs: 2, maxDelayMs: 10 } } }),
     snapshot: () => ({
-      serviceAccounts: emu.state.serviceAccounts().sort(byId),
-      apiKeys: emu.state.apiKeys().sort(byId),
-      bindings: emu.state.folderBindings(ids.folderId).map((b) => `${b.roleId} ${b.subject.type} ${b.subject.id}`).sort(),
-      lockbox: emu.state.lockboxSecrets().sort(byId),
+      serviceAccounts: w.emu.state.serviceAccounts().sort(byId),
+      apiKeys: w.emu.state.apiKeys().sort(byId),
+      bindings: w.bindings(),
+      lockbox: w.emu.state.lockboxSecrets().sort(byId),
     }),
   };
 }
