@@ -357,7 +357,7 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
     case 'text': {
       const lines: string[] = [];
       // The renderers style and lay out; the data they are given is sanitised here, once for all.
-      def.render.text(sanitizeDeep(result), { line: (l) => lines.push(l), note: (n) => notes.push(n), style: createStyle(mode.stdoutColor) });
+      def.render.text(def.render.ownText ? result : sanitizeDeep(result), { line: (l) => lines.push(l), note: (n) => notes.push(n), style: createStyle(mode.stdoutColor) });
       text = lines.length > 0 ? defuseLines(`${lines.join('\n')}\n`) : '';
       break;
     }
