@@ -179,7 +179,9 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   }
   const mode: OutputMode = decideOutputMode({ format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, env: deps.env });
   const errStyle = createStyle(mode.stderrColor);
-  const progress = await createProgress(mode.spinner, err, (deps.stderr as { columns?: number }).columns ?? 80);
+  const spinner = await createProgress(mode.spinner, err, (deps.stderr as { columns?: number }).columns ?? 80);
+  // The spinner's text may quote a flag value: sanitised like every other line on stderr.
+  const progress: typeof spinner = { ...spinner, update: (text) => spinner.update(sanitize(text)) };
   const debug = (text: string): void => {
     if (global.debug) progress.print(`${errStyle.dim(`debug: ${sanitize(text)}`)}\n`);
   };
