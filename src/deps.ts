@@ -12,6 +12,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { AuthDeps } from './auth/types.js';
 import type { ConnectTarget, Connection } from './cloud/types.js';
 import { redact as redactShapes } from './cloud/redact.js';
+import { sanitize } from './output/sanitize.js';
 import { ENV } from './config/env.js';
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
@@ -77,7 +78,7 @@ export function installProcessGuards(): void {
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => undefined);
   process.on('uncaughtException', (error) => {
     const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-    process.stderr.write(`Internal error: ${redactShapes(text)}. This is a bug; please report it with the output of --debug.\n`);
+    process.stderr.write(`Internal error: ${sanitize(redactShapes(text))}. This is a bug; please report it with the output of --debug.\n`);
     process.exit(1);
   });
 }

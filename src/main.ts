@@ -52,12 +52,13 @@ async function toApp(error: unknown): Promise<AppError> {
 }
 
 async function report(error: AppError, state: RunState, deps: Deps): Promise<void> {
-  const [{ formatError }, { decideOutputMode }, { createStyle }] = await Promise.all([
+  const [{ formatError }, { decideOutputMode }, { createStyle }, { defuseLines }] = await Promise.all([
     import('./output/errors.js'),
     import('./output/mode.js'),
     import('./output/style.js'),
+    import('./output/sanitize.js'),
   ]);
   const mode = decideOutputMode({ format: state.format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, env: deps.env });
   const text = await formatError(error, { format: state.format, style: createStyle(mode.stderrColor), debug: state.debug });
-  deps.stderr.write(state.redactor.redact(text));
+  deps.stderr.write(defuseLines(state.redactor.redact(text)));
 }

@@ -31,8 +31,11 @@ const SECRET_SHAPES: RegExp[] = [
   /\bt1\.[A-Za-z0-9_.-]{8,}/g, // IAM token
   /\by\d_[A-Za-z0-9_-]{8,}/g, // OAuth token
   /\bAQVN[A-Za-z0-9_-]{8,}/g, // API key secret
-  /\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, // JWT
-  /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)/g,
+  // JWT. A start only where no segment character precedes it (not `\b`, which '-' satisfies), so
+  // no attempt rescans a run another attempt scanned: linear, where `\beyJ` took seconds on
+  // 'eyJ-eyJ-…' (issue #13).
+  /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
+  /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
 ];
 
 /**

@@ -227,10 +227,19 @@ function requestIdNote(f: RpcFailure): string {
   return f.requestId ? ` (request id ${f.requestId})` : '';
 }
 
+/** Server text beyond this many characters is cut: an error message is read by a person. */
+export const MAX_SERVER_TEXT = 1000;
+
+/** Cuts `text` to MAX_SERVER_TEXT characters, saying how much was left out. */
+export function clipServerText(text: string): string {
+  return text.length <= MAX_SERVER_TEXT ? text : `${text.slice(0, MAX_SERVER_TEXT)}… (${text.length - MAX_SERVER_TEXT} more characters)`;
+}
+
 /** Maps a recognised failure to our error classes. Messages never carry tokens or secrets. */
 export function failureToAppError(f: RpcFailure, ctx: ErrorContext, cause?: unknown): AppError {
   const clean = ctx.redact ?? ((s: string) => redact(s));
-  const details = clean(f.details.trim()).replace(/\.$/, '');
+  // Redacted before it is cut, so no token is cut in half and half shown.
+  const details = clipServerText(clean(f.details.trim())).replace(/\.$/, '');
   const said = details ? `: ${details}` : '';
   const base = { status: f.status, requestId: f.requestId, cause };
   switch (f.status) {

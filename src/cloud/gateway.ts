@@ -20,6 +20,7 @@ import {
 import { CloudError, UsageError } from '../errors.js';
 import { markStartedOperation, operationErrorToAppError, toAppError, type ErrorContext } from './errors.js';
 import { pollOperation, type PollResult } from './poller.js';
+import { checkedId, checkedOptionalId, checkedSecret, isResourceId, MalformedAnswerError } from './shapes.js';
 import type { EndpointMap } from './endpoints.js';
 import type { LockboxApi } from './lockbox.js';
 import type { CallOpts, CallSpec, Caller, ChannelPool } from './transport.js';
@@ -76,10 +77,13 @@ function unpack<T>(any: { typeUrl: string; value: Buffer } | undefined, fullName
   return codec.decode(any.value);
 }
 
+// The converters below are where answers become domain values: every ID is checked here
+// (src/cloud/shapes.ts), so the gateway hands out nothing unchecked.
+
 function toServiceAccount(sa: PbServiceAccount): ServiceAccount {
   return {
-    id: sa.id,
-    folderId: sa.folderId,
+    id: checkedId(sa.id, 'service account ID'),
+    folderId: checkedId(sa.folderId, 'folder ID of a service account'),
     name: sa.name,
     description: sa.description,
     labels: { ...sa.labels },
@@ -89,8 +93,8 @@ function toServiceAccount(sa: PbServiceAccount): ServiceAccount {
 
 function toApiKey(k: PbApiKey): ApiKey {
   return {
-    id: k.id,
-    serviceAccountId: k.serviceAccountId,
+    id: checkedId(k.id, 'API key ID'),
+    serviceAccountId: checkedId(k.serviceAccountId, 'service account ID of an API key'),
     description: k.description,
     scopes: k.scopes.length > 0 ? [...k.scopes] : k.scope ? [k.scope] : [],
     createdAt: k.createdAt,
@@ -100,7 +104,18 @@ function toApiKey(k: PbApiKey): ApiKey {
 }
 
 function toFolder(f: PbFolder): Folder {
-  return { id: f.id, cloudId: f.cloudId, name: f.name };
+  return { id: checkedId(f.id, 'folder ID'), cloudId: checkedOptionalId(f.cloudId, 'cloud ID of a folder') ?? '', name: f.name };
+}
+
+/** What `mutate` may do besides sending and waiting. */
+export interface MutateExtra {
+  /**
+   * When the answer is malformed (the operation's ID, or the ID of what it works on): removes what
+   * the finished operation made, from its raw answer, before the MalformedAnswerError is thrown.
+   */
+  compensate?: (op: Operation) => Promise<void>;
+  /** false: no ID checks (a compensating delete, sent with an ID that already failed its check). */
+  checkIds?: boolean;
 }
 
 function toBinding(b: { roleId: string; subject?: { id: string; type: string } | undefined }): AccessBinding {
@@ -193,17 +208,30 @@ export class SdkGateway implements CloudGateway {
     opts: CallOptions | undefined,
     invoke: (o: CallOpts) => Promise<Operation>,
     resourceIdOf?: (op: Operation) => string | undefined,
+    extra: MutateExtra = {},
   ): Promise<Operation> {
     const full = this.ctx(ctx);
     const op = await this.caller.run({ method, kind: 'mutation', ctx: full, signal: opts?.signal }, invoke);
-    let resourceId: string | undefined;
+    let rawResourceId: string | undefined;
     try {
-      resourceId = resourceIdOf?.(op);
+      rawResourceId = resourceIdOf?.(op) || undefined;
     } catch {
-      resourceId = undefined;
+      rawResourceId = undefined;
     }
-    if (!op.done) this.caller.debug(`operation ${op.id} started (${method}${resourceId ? `, resource ${resourceId}` : ''})`);
-    opts?.onOperation?.({ operationId: op.id, resourceId });
+    // A malformed answer is still waited for (by the raw ID, which goes only back to the cloud), so
+    // what it made can be removed; nothing else is done with it.
+    const check = extra.checkIds !== false;
+    const malformed =
+      check && !isResourceId(op.id)
+        ? new MalformedAnswerError(`operation ID (${method})`, op.id)
+        : check && rawResourceId !== undefined && !isResourceId(rawResourceId)
+          ? new MalformedAnswerError(`resource ID (${method})`, rawResourceId)
+          : undefined;
+    const resourceId = malformed ? undefined : rawResourceId;
+    if (!malformed) {
+      if (!op.done) this.caller.debug(`operation ${op.id} started (${method}${resourceId ? `, resource ${resourceId}` : ''})`);
+      opts?.onOperation?.({ operationId: op.id, resourceId });
+    }
     let final: Operation;
     try {
       final = await pollOperation(op, {
@@ -219,15 +247,53 @@ export class SdkGateway implements CloudGateway {
         factor: this.s.poll?.factor,
         maxDelayMs: this.s.poll?.maxDelayMs,
         onPoll: (e) => {
-          if (e.outcome !== 'done' && e.outcome !== 'running') this.caller.debug(`operation ${op.id} poll ${e.poll + 1}: ${e.outcome}, tolerated`);
+          if (e.outcome !== 'done' && e.outcome !== 'running') this.caller.debug(`operation ${malformed ? '(malformed ID)' : op.id} poll ${e.poll + 1}: ${e.outcome}, tolerated`);
         },
       });
     } catch (err) {
+      if (malformed) throw malformed;
       const mapped = toAppError(err, { ...full, action: `wait for operation ${op.id} to ${ctx.action}`, resource: `operation ${op.id}` });
       throw markStartedOperation(mapped, { operationId: op.id, resourceId });
     }
+    if (malformed) {
+      if (!final.error) await this.compensate(malformed, final, extra);
+      throw malformed;
+    }
     if (final.error) throw operationErrorToAppError(final.error, full, final.id);
     return final;
+  }
+
+  /**
+   * Runs `extra.compensate` for a finished operation whose answer is malformed; what could not be
+   * removed becomes a hint of `error`. Never throws.
+   */
+  private async compensate(error: MalformedAnswerError, op: Operation, extra: MutateExtra): Promise<void> {
+    if (!extra.compensate) return;
+    try {
+      await extra.compensate(op);
+      error.hints.push('What the call made was removed again.');
+    } catch (e) {
+      error.hints.push(`What the call made could not be removed (${e instanceof Error ? e.message : String(e)}).`);
+    }
+  }
+
+  /**
+   * A delete by an ID the cloud gave that failed its check: sent as is (it goes only back to the
+   * cloud), no checks on the answer.
+   */
+  private async deleteUnchecked(method: 'ServiceAccountService/Delete' | 'ApiKeyService/Delete', id: string): Promise<void> {
+    const ctx = { action: `delete the ${method === 'ApiKeyService/Delete' ? 'API key' : 'service account'} with the malformed ID` };
+    await this.mutate(
+      method,
+      ctx,
+      undefined,
+      (o) =>
+        method === 'ApiKeyService/Delete'
+          ? this.apiKeys.delete(apiKeyService.DeleteApiKeyRequest.fromPartial({ apiKeyId: id }), o)
+          : this.serviceAccounts.delete(serviceAccountService.DeleteServiceAccountRequest.fromPartial({ serviceAccountId: id }), o),
+      undefined,
+      { checkIds: false },
+    );
   }
 
   // ---- resource manager --------------------------------------------------------------------------
@@ -238,7 +304,7 @@ export class SdkGateway implements CloudGateway {
       { action: 'list clouds', needs: '`resource-manager.clouds.member` or `viewer` on a cloud' },
       opts,
       (pageToken, o) => this.clouds.list(cloudService.ListCloudsRequest.fromPartial({ pageSize: PAGE_SIZE, pageToken }), o),
-      (r) => r.clouds.map((c) => ({ id: c.id, name: c.name })),
+      (r) => r.clouds.map((c) => ({ id: checkedId(c.id, 'cloud ID'), name: c.name })),
     );
   }
 
@@ -347,6 +413,14 @@ export class SdkGateway implements CloudGateway {
   }
 
   async createServiceAccount(input: CreateServiceAccountInput, opts?: CallOptions): Promise<ServiceAccount> {
+    const metadataOf = (op: Operation) =>
+      unpack(op.metadata, 'yandex.cloud.iam.v1.CreateServiceAccountMetadata', serviceAccountService.CreateServiceAccountMetadata)?.serviceAccountId;
+    const responseOf = (op: Operation) => unpack(op.response, 'yandex.cloud.iam.v1.ServiceAccount', serviceAccount.ServiceAccount);
+    // A malformed answer: the account it names is deleted by that name (the raw ID goes only back to the cloud).
+    const compensate = async (op: Operation): Promise<void> => {
+      const raw = responseOf(op)?.id || metadataOf(op);
+      if (raw) await this.deleteUnchecked('ServiceAccountService/Delete', raw);
+    };
     const op = await this.mutate(
       'ServiceAccountService/Create',
       {
@@ -361,12 +435,20 @@ export class SdkGateway implements CloudGateway {
           serviceAccountService.CreateServiceAccountRequest.fromPartial({ folderId: input.folderId, name: input.name, description: input.description, labels: input.labels }),
           o,
         ),
-      (op) => unpack(op.metadata, 'yandex.cloud.iam.v1.CreateServiceAccountMetadata', serviceAccountService.CreateServiceAccountMetadata)?.serviceAccountId,
+      metadataOf,
+      { compensate },
     );
-    const sa = unpack(op.response, 'yandex.cloud.iam.v1.ServiceAccount', serviceAccount.ServiceAccount);
-    if (sa) return toServiceAccount(sa);
-    // Done without a response body: read the account the metadata names.
-    const id = unpack(op.metadata, 'yandex.cloud.iam.v1.CreateServiceAccountMetadata', serviceAccountService.CreateServiceAccountMetadata)?.serviceAccountId;
+    const sa = responseOf(op);
+    if (sa) {
+      try {
+        return toServiceAccount(sa);
+      } catch (error) {
+        if (error instanceof MalformedAnswerError) await this.compensate(error, op, { compensate });
+        throw error;
+      }
+    }
+    // Done without a response body: read the account the metadata names (checked by mutate).
+    const id = metadataOf(op);
     if (!id) throw new CloudError(`Operation ${op.id} finished without naming the new service account.`);
     return this.getServiceAccount(id, opts);
   }
@@ -419,7 +501,23 @@ export class SdkGateway implements CloudGateway {
     if (!res.apiKey || !res.secret) throw new CloudError('The cloud created an API key but returned no key or no secret.');
     // From now on the secret is blanked wherever it might surface (debug lines, error text).
     this.caller.remember(res.secret);
-    return { apiKey: toApiKey(res.apiKey), secret: res.secret };
+    try {
+      const apiKey = toApiKey(res.apiKey);
+      if (apiKey.serviceAccountId !== input.serviceAccountId) throw new MalformedAnswerError(`service account ID of the new API key (not ${input.serviceAccountId})`, apiKey.serviceAccountId);
+      return { apiKey, secret: checkedSecret(res.secret) };
+    } catch (error) {
+      if (!(error instanceof MalformedAnswerError)) throw error;
+      // Nobody may use a key whose answer is malformed: delete it by the ID it came with.
+      const raw = res.apiKey.id;
+      try {
+        if (!raw) throw new Error('the answer named no key ID');
+        await this.deleteUnchecked('ApiKeyService/Delete', raw);
+        error.hints.push('The API key it made was deleted again.');
+      } catch (e) {
+        error.hints.push(`The API key it made could not be deleted (${e instanceof Error ? e.message : String(e)}); deleting its service account removes it.`);
+      }
+      throw error;
+    }
   }
 
   async getApiKey(id: string, opts?: CallOptions): Promise<ApiKey> {
@@ -477,7 +575,7 @@ export class SdkGateway implements CloudGateway {
           channel: (address) => this.s.pool.get(address),
           read: (method, ctx, opts, invoke) => this.read(method, ctx, opts, invoke),
           pages: (method, ctx, opts, fetch, items) => this.pages(method, ctx, opts, fetch, items),
-          mutate: (method, ctx, opts, invoke, resourceIdOf) => this.mutate(method, ctx, opts, invoke, resourceIdOf),
+          mutate: (method, ctx, opts, invoke, resourceIdOf, extra) => this.mutate(method, ctx, opts, invoke, resourceIdOf, extra),
           unpack,
           remember: (secret) => this.caller.remember(secret),
         }),

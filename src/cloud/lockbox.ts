@@ -13,10 +13,13 @@ import type { Secret as PbSecret } from '@yandex-cloud/nodejs-sdk/lockbox-v1/sec
 import type { Channel } from 'nice-grpc';
 import { CloudError } from '../errors.js';
 import type { ErrorContext } from './errors.js';
+import type { MutateExtra } from './gateway.js';
 import * as secret from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret';
 import * as secretService from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service';
 import * as payloadService from '@yandex-cloud/nodejs-sdk/lockbox-v1/payload_service';
 import { clientFactory } from './sdk.js';
+// Resource IDs (a key ID in a payload) are not secrets: keeping them readable in --debug helps.
+import { checkedId, checkedOptionalId, isResourceId, MalformedAnswerError } from './shapes.js';
 import type { CallOpts } from './transport.js';
 import type { AddSecretVersionInput, CallOptions, CreateSecretInput, LockboxSecret, SecretPayload } from './types.js';
 
@@ -41,6 +44,7 @@ export interface LockboxPlumbing {
     opts: CallOptions | undefined,
     invoke: (o: CallOpts) => Promise<Operation>,
     resourceIdOf?: (op: Operation) => string | undefined,
+    extra?: MutateExtra,
   ): Promise<Operation>;
   unpack<T>(any: { typeUrl: string; value: Buffer } | undefined, fullName: string, codec: { decode(b: Uint8Array): T }): T | undefined;
   /** Registers a secret with the connection's redactor. */
@@ -49,20 +53,19 @@ export interface LockboxPlumbing {
 
 /** The List page size: the API maximum. */
 const PAGE_SIZE = 1000;
-/** Resource IDs (a key ID in a payload) are not secrets: keeping them readable in --debug helps. */
-const RESOURCE_ID = /^[a-z][a-z0-9]{19}$/;
 
 const STATUS = ['UNSPECIFIED', 'CREATING', 'ACTIVE', 'INACTIVE'] as const;
 
+/** A secret's metadata, its IDs checked (src/cloud/shapes.ts). */
 function toSecret(s: PbSecret): LockboxSecret {
   return {
-    id: s.id,
-    folderId: s.folderId,
+    id: checkedId(s.id, 'Lockbox secret ID'),
+    folderId: checkedId(s.folderId, 'folder ID of a Lockbox secret'),
     name: s.name,
     description: s.description,
     labels: { ...s.labels },
     status: (STATUS as readonly string[])[s.status] ?? 'UNSPECIFIED',
-    currentVersionId: s.currentVersion?.id || undefined,
+    currentVersionId: checkedOptionalId(s.currentVersion?.id, 'Lockbox version ID'),
     currentEntryKeys: [...(s.currentVersion?.payloadEntryKeys ?? [])],
   };
 }
@@ -157,13 +160,20 @@ export class LockboxApi {
           o,
         ),
       (op) => metadataOf(op)?.secretId,
+      // A malformed answer: the secret it made (holding the new key) is deleted again.
+      { compensate: async (op) => this.deleteUnchecked(metadataOf(op)?.secretId ?? '') },
     );
     const created = this.p.unpack(op.response, 'yandex.cloud.lockbox.v1.Secret', secret.Secret);
     const meta = metadataOf(op);
     const secretId = created?.id || meta?.secretId || '';
     const versionId = created?.currentVersion?.id || meta?.versionId || '';
     if (!secretId || !versionId) throw new CloudError(`Operation ${op.id} finished without naming the new secret and its version.`);
-    return { secretId, versionId };
+    try {
+      return { secretId: checkedId(secretId, 'Lockbox secret ID'), versionId: checkedId(versionId, 'Lockbox version ID') };
+    } catch (error) {
+      if (error instanceof MalformedAnswerError) await this.deleteMalformed(error, secretId);
+      throw error;
+    }
   }
 
   /** @throws NotFoundError (secret or base version), AuthError, CloudError, operation errors */
@@ -191,7 +201,8 @@ export class LockboxApi {
     );
     const versionId = this.p.unpack(op.response, 'yandex.cloud.lockbox.v1.Version', secret.Version)?.id || metadataOf(op)?.versionId || '';
     if (!versionId) throw new CloudError(`Operation ${op.id} finished without naming the new version.`);
-    return { versionId };
+    // A version cannot be deleted: the caller revokes the key it holds.
+    return { versionId: checkedId(versionId, 'Lockbox version ID') };
   }
 
   /** @throws NotFoundError (secret, or a version: also a secret with no version), AuthError, CloudError */
@@ -209,9 +220,32 @@ export class LockboxApi {
     const entries: Record<string, string> = {};
     for (const e of res.entries) {
       const value = e.textValue ?? e.binaryValue?.toString('base64') ?? '';
-      if (!RESOURCE_ID.test(value)) this.p.remember(value);
+      if (!isResourceId(value)) this.p.remember(value);
       entries[e.key] = value;
     }
-    return { versionId: res.versionId, entries };
+    return { versionId: checkedId(res.versionId, 'Lockbox version ID'), entries };
+  }
+
+  /** Deletes the secret made by a call whose answer is malformed, noting the outcome on `error`. Never throws. */
+  private async deleteMalformed(error: MalformedAnswerError, rawId: string): Promise<void> {
+    try {
+      await this.deleteUnchecked(rawId);
+      error.hints.push('The Lockbox secret it made was deleted again.');
+    } catch (e) {
+      error.hints.push(`The Lockbox secret it made could not be deleted (${e instanceof Error ? e.message : String(e)}).`);
+    }
+  }
+
+  /** SecretService.Delete by an ID that failed its check (it goes only back to the cloud). */
+  private async deleteUnchecked(rawId: string): Promise<void> {
+    if (!rawId) throw new Error('the answer named no secret ID');
+    await this.p.mutate(
+      'SecretService/Delete',
+      { action: 'delete the Lockbox secret with the malformed ID', needs: WRITE_SECRET },
+      undefined,
+      (o) => this.secrets.delete(secretService.DeleteSecretRequest.fromPartial({ secretId: rawId }), o),
+      undefined,
+      { checkIds: false },
+    );
   }
 }

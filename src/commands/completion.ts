@@ -79,6 +79,8 @@ export const completionCommand = defineCommand({
   run: runCompletion,
   render: {
     text: (r: CompletionResult, out) => out.line(r.script.replace(/\n$/, '')),
+    // Generated from our own command tree: a script, whose newlines and tabs must stay.
+    ownText: true,
   },
 });
 

@@ -7,6 +7,7 @@
  */
 import { createInterface } from 'node:readline';
 import { AppError, InterruptedError, NeedsInteractionError } from '../errors.js';
+import { sanitize } from '../output/sanitize.js';
 import type { CommandContext } from './context.js';
 
 /** Whether this run may ask the person anything. */
@@ -25,7 +26,7 @@ export async function confirm(ctx: CommandContext, question: string, skipFlag: s
     throw new NeedsInteractionError(`This would ask "${question}", but the session is not interactive; pass ${skipFlag} to go ahead without asking.`);
   }
   ctx.out.progress.stop();
-  ctx.deps.stderr.write(ctx.redactor.redact(`${question} [y/N] `));
+  ctx.deps.stderr.write(ctx.redactor.redact(`${sanitize(question)} [y/N] `));
   const answer = await readLine(ctx);
   return /^(y|yes)$/i.test(answer.trim());
 }

@@ -192,7 +192,7 @@ Several keys at once (--count <n>, 1-${MAX_COUNT}):
 Targets (checked before anything is created; if writing to one fails, the key is revoked):
   --out-file <path>     the result with the secret, in --format (text means env), mode 0600,
                         written atomically; an existing file is refused without --force
-  --github-output       GitHub Actions: ::add-mask:: for the secret first on stdout, then step
+  --github-output       GitHub Actions: ::add-mask:: for the secret first on stderr, then step
                         outputs api-key-id and api-key (refused outside Actions)
   --to-lockbox <secret> a new version of the Lockbox secret (name or ID; created if missing) with
                         entries api-key-id and api-key; --lockbox-folder-id when not the account's folder

@@ -37,8 +37,13 @@ export interface InputEnv {
 }
 
 export interface Renderers<R> {
-  /** text: result lines on stdout (coloured only in human mode), notes on stderr. */
+  /**
+   * text: result lines on stdout (coloured only in human mode), notes on stderr. The runner hands it
+   * the result with every string sanitised (src/output/sanitize.ts), unless `ownText` is set.
+   */
   text(result: R, out: TextSink): void;
+  /** The result holds only text this program wrote (a completion script): text gets it as it is. */
+  ownText?: true;
   /** json and yaml: the document. */
   json?(result: R): unknown;
   /** env: NAME='value' lines. */

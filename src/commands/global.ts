@@ -28,6 +28,35 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
 
 type Raw = Record<string, unknown>;
 
+/**
+ * Flags whose value is itself a credential, and where the credential can come from instead. A
+ * command line is visible to every user of the machine (`ps`, /proc/<pid>/cmdline) while the
+ * program runs, so such a value earns a warning; it is also masked from the start of the run.
+ */
+export const CREDENTIAL_VALUE_FLAGS = {
+  iamToken: { flag: '--iam-token', instead: `${ENV.iamToken}, or --iam-token-file - (stdin)` },
+  oauthToken: { flag: '--oauth-token', instead: ENV.oauthToken },
+  // `@file` and `@-` name where the token is; only a bare JWT puts it on the command line.
+  federatedToken: { flag: '--federated-token', instead: '--federated-token @<file> or @- (stdin)', unlessPrefix: '@' },
+} as const satisfies Record<string, { flag: string; instead: string; unlessPrefix?: string }>;
+
+/** The credential values given on the command line (for the redactor). */
+export function credentialFlagValues(raw: Raw): string[] {
+  return Object.keys(CREDENTIAL_VALUE_FLAGS).flatMap((key) => {
+    const value = raw[key];
+    return typeof value === 'string' ? [value] : [];
+  });
+}
+
+/** One warning per credential given as a flag value. */
+export function credentialFlagWarnings(raw: Raw): string[] {
+  return Object.entries(CREDENTIAL_VALUE_FLAGS).flatMap(([key, spec]) => {
+    const value = raw[key];
+    if (typeof value !== 'string' || ('unlessPrefix' in spec && value.startsWith(spec.unlessPrefix))) return [];
+    return [`${spec.flag} puts the token on the command line, where every user of this machine can read it (ps) while aistudio-key runs; pass it in ${spec.instead} instead.`];
+  });
+}
+
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**

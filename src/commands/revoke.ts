@@ -133,7 +133,9 @@ async function preview(gateway: CloudGateway, input: RevokeInput, ctx: CommandCo
     }
   }
   ctx.out.progress.stop();
-  ctx.out.note(`About to revoke; apps using ${lines.length === 1 ? 'this key' : 'these keys'} stop working at once:\n${lines.join('\n')}`);
+  // One note per line: a note is one line (data in it cannot start another).
+  ctx.out.note(`About to revoke; apps using ${lines.length === 1 ? 'this key' : 'these keys'} stop working at once:`);
+  for (const line of lines) ctx.out.note(line);
   return known;
 }
 

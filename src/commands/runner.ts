@@ -17,10 +17,11 @@ import { AppError, CloudError, EXIT_CODES, InterruptedError, UsageError } from '
 import { formatJson, formatYaml } from '../output/formats.js';
 import { decideOutputMode, isFormat, type Format, type OutputMode } from '../output/mode.js';
 import { createProgress } from '../output/spinner.js';
+import { defuseLines, sanitize, sanitizeDeep } from '../output/sanitize.js';
 import { createStyle } from '../output/style.js';
 import type { CommandContext } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
-import { DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
+import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
 import type { RunState } from './run-state.js';
 
 /** '--folder-id <id>' -> '--folder-id'. */
@@ -136,10 +137,7 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 
 export async function runCommand(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState): Promise<void> {
   const rootRaw = root.opts<Record<string, unknown>>();
-  for (const key of ['iamToken', 'oauthToken', 'federatedToken']) {
-    const v = rootRaw[key];
-    if (typeof v === 'string') state.redactor.add(v);
-  }
+  for (const v of credentialFlagValues(rootRaw)) state.redactor.add(v);
   const global = parseGlobalOptions(rootRaw, deps.env);
   state.debug = global.debug;
 
@@ -162,8 +160,9 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   if (!parsed.success) throw usageFromZod(parsed.error, def.flags, collected.sources);
   const input: unknown = parsed.data;
 
+  // Everything on stderr but the ::add-mask:: command: redacted, and no line a workflow command.
   const err = (text: string): void => {
-    deps.stderr.write(state.redactor.redact(text));
+    deps.stderr.write(defuseLines(state.redactor.redact(text)));
   };
 
   const settings = once(async (): Promise<Settings & { path: string }> => {
@@ -182,16 +181,20 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   const stderrColumns = (deps.stderr as { columns?: number }).columns;
   const mode: OutputMode = decideOutputMode({ format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, stderrColumns, env: deps.env });
   const errStyle = createStyle(mode.stderrColor);
-  const progress = await createProgress(mode.spinner, err, stderrColumns);
+  const spinner = await createProgress(mode.spinner, err, stderrColumns);
+  // The spinner's text may quote a flag value: sanitised like every other line on stderr.
+  const progress: typeof spinner = { ...spinner, update: (text) => spinner.update(sanitize(text)) };
   const debug = (text: string): void => {
-    if (global.debug) progress.print(`${errStyle.dim(`debug: ${text}`)}\n`);
+    if (global.debug) progress.print(`${errStyle.dim(`debug: ${sanitize(text)}`)}\n`);
   };
   const out: CommandContext['out'] = {
-    note: (text) => progress.print(`${errStyle.dim(text)}\n`),
-    warn: (text) => progress.print(`${errStyle.yellow('Warning:')} ${text}\n`),
+    // Notes and warnings may quote the cloud or a flag: sanitised (one line each) before styling.
+    note: (text) => progress.print(`${errStyle.dim(sanitize(text))}\n`),
+    warn: (text) => progress.print(`${errStyle.yellow('Warning:')} ${sanitize(text)}\n`),
     debug,
     progress,
   };
+  for (const w of credentialFlagWarnings(rootRaw)) out.warn(w);
 
   const auth = once(async (): Promise<ResolvedAuth> => {
     const s = await settings();
@@ -357,8 +360,9 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
       break;
     case 'text': {
       const lines: string[] = [];
-      def.render.text(result, { line: (l) => lines.push(l), note: (n) => notes.push(n), style: createStyle(mode.stdoutColor) });
-      text = lines.length > 0 ? `${lines.join('\n')}\n` : '';
+      // The renderers style and lay out; the data they are given is sanitised here, once for all.
+      def.render.text(def.render.ownText ? result : sanitizeDeep(result), { line: (l) => lines.push(l), note: (n) => notes.push(n), style: createStyle(mode.stdoutColor) });
+      text = lines.length > 0 ? defuseLines(`${lines.join('\n')}\n`) : '';
       break;
     }
   }

@@ -62,13 +62,18 @@ export function anyTarget(t: TargetsInput): boolean {
   return t.outFile !== undefined || t.githubOutput || t.toLockbox !== undefined;
 }
 
-/** Writes to stdout, resolving once the stream took it (rejects with EPIPE and the like). */
-function stdoutWriter(ctx: CommandContext): (text: string) => Promise<void> {
-  const stream = ctx.deps.stdout;
+/**
+ * Writes a workflow command (`::add-mask::`) to stderr as it is: not through the redactor, which
+ * would blank the very secret the command names. Resolves once the stream took it (rejects with
+ * EPIPE and the like). The spinner is stopped first so the command starts a line of its own.
+ */
+function commandWriter(ctx: CommandContext): (text: string) => Promise<void> {
+  const stream = ctx.deps.stderr;
   return (text) =>
     new Promise((resolve, reject) => {
+      ctx.out.progress.stop();
       if (stream.destroyed || stream.writableEnded) {
-        reject(Object.assign(new Error('stdout is closed'), { code: 'ERR_STREAM_DESTROYED' }));
+        reject(Object.assign(new Error('stderr is closed'), { code: 'ERR_STREAM_DESTROYED' }));
         return;
       }
       const onError = (error: Error): void => reject(error);
@@ -111,7 +116,7 @@ export async function prepareTargets(t: TargetsInput, ctx: CommandContext, opts:
   const prepared = await preflightDelivery(request, {
     env: ctx.deps.env,
     randomInt: (max) => ctx.deps.randomInt(max),
-    writeStdout: stdoutWriter(ctx),
+    writeCommand: commandWriter(ctx),
     gateway: request.lockbox ? (await ctx.cloud()).gateway : undefined,
     fs: opts.fs,
     signal: ctx.signal,

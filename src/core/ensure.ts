@@ -28,6 +28,7 @@
 import { AlreadyExistsError, AppError, CloudError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
 import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
+import { isResourceId } from '../cloud/shapes.js';
 import { hasRunMarker, keyDescription, runMarker } from './create-key.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
@@ -136,7 +137,9 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
   let base: { versionId: string; keyId: string | undefined } | undefined;
   if (secret?.currentVersionId) {
     const payload = await gateway.getSecretPayload(secret.id, undefined, read);
-    base = { versionId: payload.versionId, keyId: payload.entries[LOCKBOX_ENTRY.apiKeyId] || undefined };
+    // The entry is data anyone with write access put there: only an ID-shaped value names a key.
+    const named = payload.entries[LOCKBOX_ENTRY.apiKeyId];
+    base = { versionId: payload.versionId, keyId: named && isResourceId(named) ? named : undefined };
     const held = payload.entries[LOCKBOX_ENTRY.apiKey];
     if (held) opts.onSecret?.(held);
   }

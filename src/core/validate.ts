@@ -3,11 +3,10 @@
  * check returns undefined when the value is fine, or a short phrase saying what would be right; the
  * caller prefixes the flag name, so every usage error is one line naming the flag.
  */
+import { RESOURCE_ID } from '../cloud/shapes.js';
 import { credentialShape } from './credential-shape.js';
 import { KNOWN_SCOPES } from './preset.js';
 
-/** Resource IDs are 20 lowercase letters and digits (`b1g…` for clouds and folders). */
-const RESOURCE_ID = /^[a-z][a-z0-9]{19}$/;
 /** Names of folders, clouds and service accounts: 3–63 chars (the pattern every source accepts, §5). */
 const RESOURCE_NAME = /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/;
 /** Dotted role ids such as `ai.editor`, `search-api.webSearch.user`; primitive roles (`viewer`) have no dot. */

@@ -5,7 +5,7 @@
 import type { CreateKeyPlan, CreateKeyResult } from '../core/create-key.js';
 import type { CreateKeysPlan } from '../core/create-keys.js';
 import { rfc3339 } from '../core/expiry.js';
-import { formatDotenv, formatEnv } from './formats.js';
+import { formatComments, formatDotenv, formatEnv } from './formats.js';
 import type { TextSink } from './text.js';
 
 export type CreateOutcome =
@@ -90,8 +90,8 @@ function oneKeyOnly(o: CreateOutcome): never {
 
 /** YC_API_KEY, YC_API_KEY_ID, YC_FOLDER_ID; a dry run prints only comments, so sourcing it sets nothing. */
 export function createEnv(o: CreateOutcome): string {
-  if (o.kind === 'plan') return planLines(o.plan).map((l) => `# ${l}\n`).join('');
-  if (o.kind === 'plan-many') return planManyLines(o.plan).map((l) => `# ${l}\n`).join('');
+  if (o.kind === 'plan') return formatComments(planLines(o.plan));
+  if (o.kind === 'plan-many') return formatComments(planManyLines(o.plan));
   if (o.kind === 'created-many') return oneKeyOnly(o);
   return formatEnv([
     ['YC_API_KEY', o.result.secret],
@@ -102,8 +102,8 @@ export function createEnv(o: CreateOutcome): string {
 
 /** NAME=value lines (`--format dotenv`); a dry run prints only comments. */
 export function createDotenv(o: CreateOutcome): string {
-  if (o.kind === 'plan') return planLines(o.plan).map((l) => `# ${l}\n`).join('');
-  if (o.kind === 'plan-many') return planManyLines(o.plan).map((l) => `# ${l}\n`).join('');
+  if (o.kind === 'plan') return formatComments(planLines(o.plan));
+  if (o.kind === 'plan-many') return formatComments(planManyLines(o.plan));
   if (o.kind === 'created-many') return oneKeyOnly(o);
   return formatDotenv([
     ['YC_API_KEY', o.result.secret],

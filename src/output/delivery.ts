@@ -6,7 +6,7 @@
 import type { CreateKeyResult } from '../core/create-key.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
 import { createdDocument, createEnv, keyRows, type CreatedDocument } from './create.js';
-import { formatDotenv, formatEnv, formatJson, formatYaml } from './formats.js';
+import { formatComments, formatDotenv, formatEnv, formatJson, formatYaml } from './formats.js';
 import type { TextSink } from './text.js';
 
 /** Formats a secret file can be written in. */
@@ -86,7 +86,7 @@ export function receiptLines(receipts: readonly DeliveryReceipt[]): string[] {
 /** env/dotenv on stdout: the key ID and folder only (sourcing it never sets YC_API_KEY). */
 export function deliveredEnv(r: CreateKeyResult, receipts: readonly DeliveryReceipt[], format: 'env' | 'dotenv' = 'env'): string {
   const pairs = keyEnvPairs(r).filter(([name]) => name !== 'YC_API_KEY');
-  const comments = receiptLines(receipts).map((l) => `# ${l}\n`).join('');
+  const comments = formatComments(receiptLines(receipts));
   return comments + (format === 'dotenv' ? formatDotenv(pairs) : formatEnv(pairs));
 }
 

@@ -1,14 +1,19 @@
 /** Serialisers for the machine formats. */
+import { sanitize } from './sanitize.js';
 
 /** One JSON document, two-space indented, newline-terminated. */
 export function formatJson(doc: unknown): string {
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
-/** One YAML document. yaml is loaded only when asked for. */
+/**
+ * One YAML document. yaml is loaded only when asked for. No block scalars: a value with a newline
+ * is written double-quoted with `\n`, so no line of it can start with text of the value's choosing
+ * (a GitHub runner reads a line starting `::` in the log as a workflow command).
+ */
 export async function formatYaml(doc: unknown): Promise<string> {
   const { stringify } = await import('yaml');
-  return stringify(doc, { lineWidth: 0 });
+  return stringify(doc, { lineWidth: 0, blockQuote: false });
 }
 
 /**
@@ -19,11 +24,22 @@ export function shellQuote(value: string): string {
   return `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
+/**
+ * `# text` comment lines for env and dotenv output: each line of text one comment line, whatever it
+ * holds. A newline (or CR, or any control character) in quoted data would otherwise end the comment
+ * and make the rest a command for `source`; sanitize() turns every one of them into visible notation.
+ */
+export function formatComments(lines: readonly string[]): string {
+  return lines.map((l) => `# ${sanitize(l)}\n`).join('');
+}
+
 /** NAME='value' lines. Names must be shell identifiers. */
 export function formatEnv(pairs: ReadonlyArray<readonly [string, string]>): string {
   return pairs
     .map(([name, value]) => {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`not a shell variable name: ${name}`);
+      // No shell can hold a NUL in a variable; quoting cannot carry it.
+      if (value.includes('\0')) throw new Error(`the value of ${name} holds a NUL byte`);
       return `${name}=${shellQuote(value)}\n`;
     })
     .join('');

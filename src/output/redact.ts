@@ -5,9 +5,7 @@
  * OAuth tokens, JWTs, API key secrets, PEM private keys, `Bearer …`) is masked too, so a token the run
  * never registered (one echoed back by a server, say) cannot slip through either.
  */
-import { redact as redactShapes } from '../cloud/redact.js';
-
-const MASK = '***';
+import { redact as redactAll } from '../cloud/redact.js';
 
 export class Redactor {
   readonly #secrets = new Set<string>();
@@ -18,9 +16,8 @@ export class Redactor {
     if (s && s.length >= 8) this.#secrets.add(s);
   }
 
+  /** Linear in the text's length; registered values are masked in their encodings too (src/cloud/redact.ts). */
   redact(text: string): string {
-    let out = text;
-    for (const s of this.#secrets) if (out.includes(s)) out = out.split(s).join(MASK);
-    return redactShapes(out);
+    return redactAll(text, this.#secrets);
   }
 }

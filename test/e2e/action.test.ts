@@ -12,6 +12,7 @@ import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { defaultFixture, startEmulator, type Emulator } from '../emulator/index.js';
+import { parseGithubOutput } from '../helpers/github-output.js';
 import { tempDir } from '../helpers/run-cli.js';
 
 const ROOT = new URL('../../', import.meta.url);
@@ -61,7 +62,8 @@ async function runStep(inputs: Record<string, string>, env: Record<string, strin
 
 const DEFAULTS = { 'service-account': 'aistudio-ci', 'rotate-before': '14d', 'expires-in': '90d', 'version': '0.1.0', 'lockbox-secret': '', 'lockbox-folder-id': '' };
 
-test('ensure through workload identity federation: outputs set, nothing secret in the job log', async () => {
+/** An emulator, a GitHub OIDC endpoint and the job's environment, with an empty $GITHUB_OUTPUT. */
+async function actionsJob(): Promise<{ emu: Emulator; ids: ReturnType<typeof defaultFixture>['ids']; env: Record<string, string>; output: string }> {
   const { fixture, ids } = defaultFixture();
   const emu = await startEmulator({ fixture });
   running.push(emu);
@@ -89,23 +91,67 @@ test('ensure through workload identity federation: outputs set, nothing secret i
     YC_METADATA_ADDR: '127.0.0.1:1',
     AISTUDIO_KEY_CONFIG_DIR: join(dir, 'config'),
   };
+  return { emu, ids, env, output };
+}
+
+test('ensure through workload identity federation: outputs set, nothing secret in the job log', async () => {
+  const { emu, ids, env, output } = await actionsJob();
   const inputs = { ...DEFAULTS, 'folder-id': ids.folderId, 'service-account-id': ids.serviceAccountId, 'lockbox-secret': 'ai-studio-key' };
   const r = await runStep(inputs, env);
   assert.equal(r.code, 0, r.stderr);
-  const outputs = Object.fromEntries(readFileSync(output, 'utf8').trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const outputs = parseGithubOutput(readFileSync(output, 'utf8'));
   const secret = emu.state.lockboxSecrets()[0];
   assert.deepEqual(outputs, { 'status': 'rotated', 'api-key-id': secret?.payload['api-key-id'], 'lockbox-secret-id': secret?.id, 'lockbox-version-id': secret?.currentVersionId });
   for (const s of emu.secrets()) assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), 'no secret in the job log');
   // The calls were made as the federated service account.
   assert.equal(emu.calls('HTTP POST /oauth/token').length, 1);
 
+  const written = readFileSync(output, 'utf8').length;
   const again = await runStep(inputs, env);
   assert.equal(again.code, 0, again.stderr);
-  assert.match(readFileSync(output, 'utf8'), /status=up-to-date/);
+  assert.equal(parseGithubOutput(readFileSync(output, 'utf8').slice(written)).status, 'up-to-date');
 });
 
 test('without id-token: write the job is told what to add', async () => {
   const r = await runStep({ ...DEFAULTS, 'folder-id': 'b1g', 'service-account-id': 'aje' }, { PATH: process.env.PATH ?? '' });
   assert.equal(r.code, 2);
   assert.match(r.stdout, /^::error::.*permissions: id-token: write/m);
+});
+
+test('create (no lockbox-secret): the mask reaches the job log on stderr, outputs in heredoc form, no secret elsewhere', async () => {
+  const { emu, ids, env, output } = await actionsJob();
+  const r = await runStep({ ...DEFAULTS, 'folder-id': ids.folderId, 'service-account-id': ids.serviceAccountId }, env);
+  assert.equal(r.code, 0, r.stderr);
+  const outputs = parseGithubOutput(readFileSync(output, 'utf8'));
+  const [secret = ''] = emu.secrets().filter((s) => s === outputs['api-key']);
+  assert.ok(secret, 'api-key is the issued secret');
+  assert.equal(outputs.status, 'created');
+  assert.match(outputs['api-key-id'] ?? '', /^[a-z][a-z0-9]{19}$/);
+  // The runner reads commands on both streams; the step's log is what it sees.
+  const log = `${r.stdout}\n${r.stderr}`.split('\n');
+  assert.deepEqual(log.filter((l) => l.includes(secret)), [`::add-mask::${secret}`], 'the secret appears only in the mask line');
+  assert.ok(log.indexOf(`::add-mask::${secret}`) >= 0);
+});
+
+test('a crafted ID in the CLI\'s answer cannot add outputs: every output is a heredoc with a fresh delimiter', async () => {
+  const dir = tempDir();
+  const bin = join(dir, 'bin');
+  mkdirSync(bin);
+  // A CLI that answers with hostile IDs (the real one refuses them; this checks action.yml alone).
+  const doc = { status: 'rotated', api_key: { id: 'aje1\nstatus=pwned' }, lockbox: { secret_id: 'e6q1\nstatus=pwned\nx<<EOF', version_id: '$(touch pwned)' } };
+  writeFileSync(join(bin, 'npx'), `#!/usr/bin/env bash\nprintf '%s' ${JSON.stringify(JSON.stringify(doc)).replaceAll('$', '\\$')}\n`);
+  chmodSync(join(bin, 'npx'), 0o755);
+  const output = join(dir, 'github_output');
+  writeFileSync(output, '');
+  const r = await runStep(
+    { ...DEFAULTS, 'folder-id': 'b1g', 'service-account-id': 'aje', 'lockbox-secret': 'x' },
+    { PATH: `${bin}:${process.env.PATH ?? ''}`, GITHUB_OUTPUT: output, ACTIONS_ID_TOKEN_REQUEST_URL: 'http://127.0.0.1:1/' },
+  );
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(parseGithubOutput(readFileSync(output, 'utf8')), {
+    'status': 'rotated',
+    'api-key-id': 'aje1\nstatus=pwned',
+    'lockbox-secret-id': 'e6q1\nstatus=pwned\nx<<EOF',
+    'lockbox-version-id': '$(touch pwned)',
+  });
 });

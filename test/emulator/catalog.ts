@@ -71,7 +71,7 @@ export const ROLE_PERMISSIONS: Record<string, readonly string[]> = {
   'resource-manager.admin': ['resource-manager.*'],
   'resource-manager.editor': ['resource-manager.folders.get', 'resource-manager.folders.list', 'resource-manager.folders.listAccessBindings', 'resource-manager.folders.listOperations'],
   'resource-manager.viewer': ['resource-manager.folders.get', 'resource-manager.folders.list', 'resource-manager.folders.listAccessBindings', 'resource-manager.folders.listOperations'],
-  editor: [...READ, 'iam.serviceAccounts.*', 'iam.apiKeys.*', 'lockbox.secrets.get', 'lockbox.secrets.list', 'lockbox.secrets.create', 'lockbox.secrets.addVersion'],
+  editor: [...READ, 'iam.serviceAccounts.*', 'iam.apiKeys.*', 'lockbox.secrets.get', 'lockbox.secrets.list', 'lockbox.secrets.create', 'lockbox.secrets.addVersion', 'lockbox.secrets.delete'],
   viewer: READ,
   auditor: READ,
   'iam.admin': ['iam.*'],
@@ -82,7 +82,7 @@ export const ROLE_PERMISSIONS: Record<string, readonly string[]> = {
   'iam.serviceAccounts.apiKeyAdmin': ['iam.serviceAccounts.get', 'iam.serviceAccounts.list', 'iam.apiKeys.*'],
   'iam.serviceAccounts.tokenCreator': [],
   'lockbox.admin': ['lockbox.*'],
-  'lockbox.editor': ['lockbox.secrets.get', 'lockbox.secrets.list', 'lockbox.secrets.create', 'lockbox.secrets.addVersion'],
+  'lockbox.editor': ['lockbox.secrets.get', 'lockbox.secrets.list', 'lockbox.secrets.create', 'lockbox.secrets.addVersion', 'lockbox.secrets.delete'],
   'lockbox.viewer': ['lockbox.secrets.get', 'lockbox.secrets.list'],
   'lockbox.payloadViewer': ['lockbox.secrets.getPayload'],
   // Roles the tool binds and a few neighbours: valid in bindings, no emulated permissions.

@@ -64,7 +64,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   });
   const journal: JournalEntry[] = [];
   const faults = new Faults();
-  const rt: RpcRuntime = { world, operations, faults, journal, settings };
+  const rt: RpcRuntime = { world, operations, faults, journal, settings, ...(opts.hostile ? { hostile: opts.hostile } : {}) };
 
   const [tls, workDir] = await Promise.all([createTlsMaterial(), mkdtemp(join(tmpdir(), 'aistudio-key-emulator-'))]);
   trackWorkDir(workDir);
@@ -90,7 +90,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       server.bindAsync(`${hostPart(host)}:${opts.port ?? 0}`, credentials, (err, p) => (err === null ? resolve(p) : reject(err)));
     });
     endpoint = `${hostPart(host)}:${port}`;
-    http = await startHttpServer({ world, faults, journal }, host, opts.httpPort ?? 0);
+    http = await startHttpServer({ world, faults, journal, ...(opts.hostile ? { hostile: opts.hostile } : {}) }, host, opts.httpPort ?? 0);
 
     const operationMethods = new Set(methods.filter((m) => m.returnsOperation).map((m) => m.method));
     const mutating = new Set([...operationMethods, 'ApiKeyService/Create']);

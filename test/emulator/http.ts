@@ -1,3 +1,4 @@
+import { hostileErrorMessage, type HostileOptions } from './hostile.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -36,10 +37,19 @@ const oauthError = (error: string, description: string, journalStatus: GrpcStatu
 const text = (status: number, journalStatus: 'OK' | GrpcStatusName, body: string): Reply =>
   ({ status, journalStatus, body, contentType: 'text/plain; charset=utf-8' });
 
+/** An error reply as a hostile server words it: the description (JSON) or the body (text). */
+function hostileReply(reply: Reply, hostile: HostileOptions): Reply {
+  if (reply.contentType !== 'application/json') return { ...reply, body: hostileErrorMessage(reply.body, hostile) };
+  const body = JSON.parse(reply.body) as { error_description?: string };
+  return { ...reply, body: JSON.stringify({ ...body, error_description: hostileErrorMessage(body.error_description ?? '', hostile) }) };
+}
+
 export interface HttpRuntime {
   world: World;
   faults: Faults;
   journal: JournalEntry[];
+  /** Hostile mode (hostile.ts): error bodies carry escapes, workflow commands and megabytes. */
+  hostile?: HostileOptions;
 }
 
 /**
@@ -119,6 +129,7 @@ export async function startHttpServer(rt: HttpRuntime, host: string, port: numbe
 
     const request = req.method === 'POST' ? Object.fromEntries(form) : Object.fromEntries(url.searchParams);
     rt.journal.push({ method, path: method, request, metadata, status: reply.journalStatus, at, httpStatus: reply.status });
+    if (reply.status >= 400 && rt.hostile && (rt.hostile.errorText || rt.hostile.errorBytes !== undefined)) reply = hostileReply(reply, rt.hostile);
     res.writeHead(reply.status, { 'content-type': reply.contentType, 'metadata-flavor': 'Google' });
     res.end(reply.body);
   };

@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { craftedId, craftedSecret, type IdKind } from './hostile.js';
 
 const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const URL_SAFE = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-';
@@ -16,9 +17,12 @@ export function randomChars(n: number, alphabet: string): string {
  */
 export type IdPrefix = 'b1g' | 'aje' | 'e6q' | 'bpf';
 
-/** A resource id shaped like a real one: 20 chars of [a-z0-9] with a service prefix. */
-export function newId(prefix: IdPrefix): string {
-  return prefix + randomChars(17, LOWER_ALNUM);
+/**
+ * A resource id shaped like a real one: 20 chars of [a-z0-9] with a service prefix. `kind` names
+ * what it is for, so hostile mode (hostile.ts) can craft it instead.
+ */
+export function newId(prefix: IdPrefix, kind?: IdKind): string {
+  return craftedId(prefix, kind) ?? prefix + randomChars(17, LOWER_ALNUM);
 }
 
 // Credential-shaped strings are assembled from parts at run time, so no literal in the repo looks
@@ -36,7 +40,7 @@ export function newOauthToken(): string {
 
 /** API key secret `AQVN` + 36 chars of [A-Za-z0-9_-] (40 in all, as in both doc examples). */
 export function newApiKeySecret(): string {
-  return 'AQ' + 'VN' + randomChars(36, URL_SAFE);
+  return craftedSecret('AQ' + 'VN' + randomChars(36, URL_SAFE));
 }
 
 /** An opaque external OIDC token for workload identity tests (not a verifiable JWT). */

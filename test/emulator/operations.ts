@@ -74,7 +74,7 @@ export class Operations {
   start(spec: OperationSpec): Operation {
     const now = new Date(this.settings.now());
     const op: Operation = {
-      id: newId(spec.idPrefix),
+      id: newId(spec.idPrefix, 'operation'),
       description: spec.description,
       createdAt: now,
       createdBy: spec.createdBy,

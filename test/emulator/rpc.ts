@@ -10,6 +10,7 @@ import {
 } from '@grpc/grpc-js';
 import { Status } from '@yandex-cloud/nodejs-sdk/google/rpc/status';
 import { EmulatorError, STATUS_CODES, defaultFaultMessage } from './errors.js';
+import { GRPC_MESSAGE_MAX, hostileDescriptions, hostileErrorMessage, withHostile, type HostileOptions } from './hostile.js';
 import { newTraceId } from './ids.js';
 import { packRaw, type Operations, type OperationFault } from './operations.js';
 import { encodeBadRequest, encodeRequestInfo } from './proto-extra.js';
@@ -123,6 +124,8 @@ export interface RpcRuntime {
   faults: Faults;
   journal: JournalEntry[];
   settings: RpcSettings;
+  /** Hostile mode (hostile.ts); undefined: an honest server. */
+  hostile?: HostileOptions;
 }
 
 /** Plain JSON of a decoded request: Dates as ISO strings, bytes as base64. */
@@ -232,7 +235,8 @@ async function serve(
           ? { code: fault.code, message: fault.message ?? defaultFaultMessage(fault.code) }
           : undefined,
       };
-      response = handler(ctx, call.request as never);
+      response = withHostile(rt.hostile, () => handler(ctx, call.request as never));
+      if (rt.hostile?.text) response = hostileDescriptions(response, rt.hostile.marker);
       if (info.returnsOperation && idempotencyKey !== undefined && idempotencyKey !== '') {
         rt.operations.remember(info.method, idempotencyKey, (response as { id: string }).id);
       }
@@ -241,6 +245,7 @@ async function serve(
     outcome = { ok: true, response };
   } catch (e) {
     const error = e instanceof EmulatorError ? e : new EmulatorError('INTERNAL', `emulator bug: ${e instanceof Error ? e.stack ?? e.message : String(e)}`);
+    if (rt.hostile?.errorText || rt.hostile?.errorBytes !== undefined) error.message = hostileErrorMessage(error.message, rt.hostile, GRPC_MESSAGE_MAX);
     outcome = { ok: false, error };
   }
 

@@ -3,6 +3,10 @@
  * use only this surface. The emulator follows ../shared/reference/yandex-cloud-api.md, not our CLI.
  */
 
+import type { HostileOptions } from './hostile.js';
+
+export type { CraftedIdStyle, HostileOptions, IdKind } from './hostile.js';
+
 export type GrpcStatusName =
   | 'CANCELLED' | 'UNKNOWN' | 'INVALID_ARGUMENT' | 'DEADLINE_EXCEEDED' | 'NOT_FOUND' | 'ALREADY_EXISTS'
   | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'FAILED_PRECONDITION' | 'ABORTED' | 'OUT_OF_RANGE'
@@ -122,6 +126,8 @@ export interface EmulatorOptions {
   quotas?: Quotas;
   /** Port of the HTTP side channel (default 0 = any free port). */
   httpPort?: number;
+  /** Hostile mode: crafted IDs and secrets, escapes in text, hostile and huge error messages (hostile.ts). */
+  hostile?: HostileOptions;
 }
 
 export interface Emulator {

@@ -46,6 +46,13 @@ describe('aistudio-key completion', () => {
     }
   });
 
+  test('each script is printed as written: our own text, its newlines and tabs not sanitised away', () => {
+    for (const [shell, script] of Object.entries(scripts)) {
+      assert.ok(script.split('\n').length > 20, `${shell}: ${script.slice(0, 120)}`);
+      assert.ok(!script.includes('^J') && !script.includes('^I'), shell);
+    }
+  });
+
   test('every command and every flag is in every script', () => {
     const { commands, flags } = registered();
     assert.ok(['create', 'whoami', 'list', 'rotate', 'revoke', 'scopes', 'config', 'completion'].every((c) => commands.includes(c)), 'sanity: the commands are registered');

@@ -161,7 +161,7 @@ describe('createKey delivering to targets (the wiring `create` will get)', () =>
     await assert.rejects(
       preflightDelivery<CreateKeyResult>(
         { keyOf: (r) => ({ secret: r.secret, apiKeyId: r.apiKey.id, folderId: r.serviceAccount.folderId }), outFile: { path, force: false, format: 'env', render: (r) => secretFileContent('env', r) } },
-        { env: {}, randomInt: () => 0, writeStdout: async () => undefined, gateway },
+        { env: {}, randomInt: () => 0, writeCommand: async () => undefined, gateway },
       ),
       /already exists; pass --force/,
     );
@@ -180,7 +180,7 @@ describe('createKey delivering to targets (the wiring `create` will get)', () =>
         outFile: { path, force: false, format: 'json', render: (r) => secretFileContent('json', r) },
         lockbox: { ref: 'ci-ai-key', folderId: w.ids.folderId },
       },
-      { env: {}, randomInt: (m) => Math.floor(Math.random() * m), writeStdout: async () => undefined, gateway },
+      { env: {}, randomInt: (m) => Math.floor(Math.random() * m), writeCommand: async () => undefined, gateway },
     );
     assert.deepEqual(prepared.targets, ['file', 'lockbox']);
     const bindingsBefore = w.emu.state.folderBindings(w.ids.folderId).length;
@@ -208,7 +208,7 @@ describe('createKey delivering to targets (the wiring `create` will get)', () =>
         outFile: { path, force: false, format: 'dotenv', render: (r) => secretFileContent('dotenv', r) },
         lockbox: { ref: 'ci-ai-key', folderId: w.ids.otherFolderId },
       },
-      { env: {}, randomInt: (m) => Math.floor(Math.random() * m), writeStdout: async () => undefined, gateway },
+      { env: {}, randomInt: (m) => Math.floor(Math.random() * m), writeCommand: async () => undefined, gateway },
     );
     let receipts: DeliveryReceipt[] = [];
     const result = await createKey(gateway, input(w.ids.folderId), { runId: 'testrun002', deliver: async (r) => void (receipts = await prepared.deliver(r)) });

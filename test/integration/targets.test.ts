@@ -1,8 +1,8 @@
 /**
  * Delivery targets of `create` and `rotate` for real (runCli -> connect -> the emulator): --out-file
  * (mode 0600, refused when the file exists — before anything is created), --to-lockbox (the payload
- * holds the key, stdout names the version), --github-output (mask line first, outputs parsed back;
- * refused outside Actions), --format dotenv; and the secret never on stdout or stderr but in the
+ * holds the key, stdout names the version), --github-output (mask line first on stderr, outputs
+ * parsed back; refused outside Actions or with GITHUB_OUTPUT in a missing directory), --format dotenv; and the secret never on stdout or stderr but in the
  * ::add-mask:: line.
  */
 import { after, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
+import { parseGithubOutput } from '../helpers/github-output.js';
 import { runCli, tempDir, type RunCliOptions, type RunCliResult } from '../helpers/run-cli.js';
 
 const running: Emulator[] = [];
@@ -40,10 +41,9 @@ async function world(): Promise<World> {
 }
 
 /** No issued secret on stdout or stderr (stdout lines starting with `allowedPrefix` excepted). */
-function assertNoSecrets(emu: Emulator, r: RunCliResult, allowedPrefix?: string): void {
-  const stdout = allowedPrefix ? r.stdout.split('\n').filter((l) => !l.startsWith(allowedPrefix)).join('\n') : r.stdout;
+function assertNoSecrets(emu: Emulator, r: RunCliResult): void {
   for (const s of emu.secrets()) {
-    assert.ok(!stdout.includes(s), 'a secret reached stdout');
+    assert.ok(!r.stdout.includes(s), 'a secret reached stdout');
     assert.ok(!r.stderr.includes(s), 'a secret reached stderr');
   }
 }
@@ -57,19 +57,6 @@ function parseEnvFile(text: string): Record<string, string> {
   return vars;
 }
 
-/** `name<<DELIM\nvalue\nDELIM\n` blocks of $GITHUB_OUTPUT. */
-function parseGithubOutput(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^([\w-]+)<<(.+)$/.exec(lines[i] ?? '');
-    if (!m?.[1] || !m[2]) continue;
-    const value: string[] = [];
-    for (i++; i < lines.length && lines[i] !== m[2]; i++) value.push(lines[i] ?? '');
-    out[m[1]] = value.join('\n');
-  }
-  return out;
-}
 
 describe('create with delivery targets', () => {
   test('--out-file: the file (mode 0600) holds the key, stdout carries no secret', async () => {
@@ -128,20 +115,32 @@ describe('create with delivery targets', () => {
     assertNoSecrets(w.emu, r);
   });
 
-  test('--github-output: the mask line first on stdout, the outputs file parsed back', async () => {
+  test('--github-output --json: the mask line first on stderr, stdout one JSON document, the outputs file parsed back', async () => {
     const w = await world();
     const outputs = join(tempDir(), 'github-output');
     writeFileSync(outputs, '');
     const r = await w.run(['create', '--folder-id', w.ids.folderId, '--github-output', '--json'], { env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: outputs } });
     assert.equal(r.exitCode, 0, r.stderr);
-    const [first = '', ...rest] = r.stdout.split('\n');
-    const secret = first.replace(/^::add-mask::/, '');
-    assert.notEqual(secret, first, 'the first line is ::add-mask::');
+    const masks = r.stderr.split('\n').filter((l) => l.startsWith('::add-mask::'));
+    assert.equal(masks.length, 1, r.stderr);
+    const secret = (masks[0] ?? '').replace(/^::add-mask::/, '');
     assert.ok(w.emu.secrets().includes(secret));
-    const doc = JSON.parse(rest.join('\n')) as Record<string, unknown> & { api_key: { id: string } };
+    assert.ok(!r.stdout.includes('::'), 'no workflow command on stdout');
+    // `> result.json` holds exactly one JSON document.
+    const doc = JSON.parse(r.stdout) as Record<string, unknown> & { api_key: { id: string } };
     assert.equal(doc.secret, undefined);
     assert.deepEqual(parseGithubOutput(readFileSync(outputs, 'utf8')), { 'api-key-id': doc.api_key.id, 'api-key': secret });
-    assertNoSecrets(w.emu, r, '::add-mask::');
+    assertNoSecrets(w.emu, { ...r, stderr: r.stderr.split('\n').filter((l) => !l.startsWith('::add-mask::')).join('\n') });
+  });
+
+  test('--github-output with GITHUB_OUTPUT in a missing directory: exit 2 before any change, no mask printed', async () => {
+    const w = await world();
+    const before = w.emu.mutations().length;
+    const r = await w.run(['create', '--folder-id', w.ids.folderId, '--github-output'], { env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: join(tempDir(), 'gone', 'out') } });
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr, /--github-output: .*does not exist/);
+    assert.equal(w.emu.mutations().length, before, 'no mutation');
+    assert.ok(!r.stderr.includes('::add-mask::'));
   });
 
   test('--github-output outside GitHub Actions: exit 2, nothing created', async () => {

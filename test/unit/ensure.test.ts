@@ -189,3 +189,13 @@ test('someone edits another entry of the secret meanwhile: not a concurrent rota
   assert.equal(r2.status, 'rotated');
   assert.deepEqual(live(s2), [r2.status === 'rotated' ? r2.apiKey.id : '']);
 });
+
+test('an api-key-id entry that is not ID-shaped names no key: the key is rotated, the value never used as an ID', async () => {
+  const s = await seeded();
+  await s.gw.addSecretVersion({ secretId: s.secretId, baseVersionId: undefined, entries: { 'api-key-id': 'aje1\n$(touch pwned)' } });
+  s.gw.calls.length = 0;
+  const r = await ensureKey(s.gw, input());
+  assert.equal(r.status, 'rotated');
+  assert.equal(r.status === 'rotated' ? r.reason : undefined, 'no-key-in-secret');
+  assert.deepEqual(s.gw.callsOf('getApiKey'), [], 'the crafted value was not looked up');
+});

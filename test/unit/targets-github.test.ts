@@ -1,6 +1,6 @@
 /**
  * --github-output (src/core/targets/github-output.ts): only in GitHub Actions; the mask goes to
- * stdout before anything else; the outputs are appended in heredoc form, parsed back the way the
+ * stderr before anything else; the outputs are appended in heredoc form, parsed back the way the
  * runner reads $GITHUB_OUTPUT; a failed append leaves the file as it was.
  */
 import { test } from 'node:test';
@@ -9,37 +9,16 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { DeliveryError } from '../../src/core/delivery.js';
 import { nodeFileOps, type FileOps } from '../../src/core/targets/file-ops.js';
-import { deliverGithubOutput, formatGithubOutputs, heredocDelimiter, preflightGithubOutput } from '../../src/core/targets/github-output.js';
+import { deliverGithubOutput, escapeCommandData, formatGithubOutputs, heredocDelimiter, maskCommand, preflightGithubOutput } from '../../src/core/targets/github-output.js';
 import { preflightDelivery } from '../../src/core/targets/index.js';
 import { UsageError } from '../../src/errors.js';
 import { tempDir } from '../helpers/run-cli.js';
 import { fakeApiKeySecret } from '../helpers/fakes.js';
+import { parseGithubOutput } from '../helpers/github-output.js';
 const FAKE_1 = fakeApiKeySecret();
 
 const KEY = { secret: FAKE_1, apiKeyId: 'ajeab12cd34ef56gh78i', folderId: 'b1gfolder0000000001x' };
 const randomInt = (max: number): number => Math.floor(Math.random() * max);
-
-/** How the Actions runner reads $GITHUB_OUTPUT: `name=value` lines and `name<<DELIM` … `DELIM` blocks. */
-function parseGithubOutput(text: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? '';
-    if (!line) continue;
-    const heredoc = /^([^=<]+)<<(.+)$/.exec(line);
-    if (heredoc) {
-      const [, name = '', delimiter] = heredoc;
-      const value: string[] = [];
-      for (i++; i < lines.length && lines[i] !== delimiter; i++) value.push(lines[i] ?? '');
-      assert.ok(i < lines.length, `unterminated heredoc for ${name}`);
-      out[name] = value.join('\n');
-    } else {
-      const eq = line.indexOf('=');
-      out[line.slice(0, eq)] = line.slice(eq + 1);
-    }
-  }
-  return out;
-}
 
 function actionsEnv(): { env: Record<string, string>; file: string } {
   const file = join(tempDir(), 'github_output');
@@ -68,9 +47,9 @@ test('prints ::add-mask:: first, then appends api-key-id and api-key in heredoc 
   const done = await deliverGithubOutput(plan, KEY, {
     fs,
     randomInt,
-    writeStdout: async (text) => void events.push(`stdout ${text}`),
+    writeCommand: async (text) => void events.push(`stderr ${text}`),
   });
-  assert.deepEqual(events, [`stdout ::add-mask::${KEY.secret}\n`, 'open a'], 'the mask is the first thing written anywhere');
+  assert.deepEqual(events, [`stderr ::add-mask::${KEY.secret}\n`, 'open a'], 'the mask is the first thing written anywhere');
   const text = readFileSync(file, 'utf8');
   assert.ok(text.startsWith('earlier=step output\n'), 'appends, never truncates');
   assert.deepEqual(parseGithubOutput(text), { 'earlier': 'step output', 'api-key-id': KEY.apiKeyId, 'api-key': KEY.secret });
@@ -94,7 +73,7 @@ test('when the mask cannot be printed nothing is appended; when the append fails
   const { env, file } = actionsEnv();
   const plan = await preflightGithubOutput(env);
   const epipe = Object.assign(new Error('write EPIPE'), { code: 'EPIPE' });
-  await assert.rejects(deliverGithubOutput(plan, KEY, { randomInt, writeStdout: () => Promise.reject(epipe) }), (e: unknown) => e instanceof DeliveryError && /::add-mask::/.test(e.message));
+  await assert.rejects(deliverGithubOutput(plan, KEY, { randomInt, writeCommand: () => Promise.reject(epipe) }), (e: unknown) => e instanceof DeliveryError && /::add-mask::/.test(e.message));
   assert.equal(readFileSync(file, 'utf8'), 'earlier=step output\n');
 
   const fs: FileOps = {
@@ -104,7 +83,7 @@ test('when the mask cannot be printed nothing is appended; when the append fails
       return { ...f, write: async (data) => { await f.write(data.slice(0, 30)); throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC' }); } };
     },
   };
-  await assert.rejects(deliverGithubOutput(plan, KEY, { fs, randomInt, writeStdout: async () => undefined }), /no space left/);
+  await assert.rejects(deliverGithubOutput(plan, KEY, { fs, randomInt, writeCommand: async () => undefined }), /no space left/);
   assert.equal(readFileSync(file, 'utf8'), 'earlier=step output\n', 'no half heredoc left behind');
 });
 
@@ -112,14 +91,14 @@ test('combined targets: a later failure undoes the earlier ones (file removed, o
   const { env, file } = actionsEnv();
   const dir = tempDir();
   const outFile = join(dir, 'key.env');
-  let stdout = '';
+  let stderr = '';
   const prepared = await preflightDelivery(
     {
       keyOf: (k: typeof KEY) => k,
       outFile: { path: outFile, force: false, format: 'env', render: () => `YC_API_KEY='${KEY.secret}'\n` },
       githubOutput: true,
     },
-    { env, randomInt, writeStdout: async (t) => void (stdout += t) },
+    { env, randomInt, writeCommand: async (t) => void (stderr += t) },
   );
   assert.deepEqual(prepared.targets, ['file', 'github-output']);
   // Make the GitHub append fail after the file was written: GITHUB_OUTPUT turns into a directory.
@@ -127,5 +106,26 @@ test('combined targets: a later failure undoes the earlier ones (file removed, o
   mkdirSync(file);
   await assert.rejects(prepared.deliver(KEY), DeliveryError);
   assert.equal(existsSync(outFile), false, 'the file written first was removed');
-  assert.equal(stdout, `::add-mask::${KEY.secret}\n`);
+  assert.equal(stderr, `::add-mask::${KEY.secret}\n`);
+});
+
+test('the mask escapes its data as the toolkit does (%, CR, LF), so one command line carries the whole value', () => {
+  assert.equal(escapeCommandData('a%b\r\nc\n'), 'a%25b%0D%0Ac%0A');
+  const line = maskCommand('x\n::warning::y%0A');
+  assert.equal(line, '::add-mask::x%0A::warning::y%250A\n');
+  assert.equal(line.split('\n').length, 2, 'one line and its end');
+});
+
+test('a GITHUB_OUTPUT in a missing or unwritable directory is a usage error at preflight, leaving nothing', async () => {
+  const dir = tempDir();
+  const missing = join(dir, 'no-such-dir', 'github_output');
+  await assert.rejects(preflightGithubOutput({ GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: missing }), (e: unknown) => e instanceof UsageError && /does not exist/.test(e.message));
+  const fresh = join(dir, 'github_output');
+  assert.deepEqual(await preflightGithubOutput({ GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: fresh }), { outputFile: fresh });
+  assert.equal(existsSync(fresh), false, 'the probe file was removed again');
+  if (process.getuid?.() !== 0) {
+    const locked = join(dir, 'locked');
+    mkdirSync(locked, { mode: 0o500 });
+    await assert.rejects(preflightGithubOutput({ GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: join(locked, 'out') }), (e: unknown) => e instanceof UsageError && /cannot append/.test(e.message));
+  }
 });

@@ -1,13 +1,19 @@
 /**
  * `--github-output`: hands the key to later steps of a GitHub Actions job as step outputs
- * `api-key-id` and `api-key`. First `::add-mask::<secret>` goes to stdout — before any other line
+ * `api-key-id` and `api-key`. First `::add-mask::<secret>` goes to stderr — before any other line
  * the secret could appear in — so the runner blanks it in every log line from then on; then both
  * outputs are appended to `$GITHUB_OUTPUT` in the multi-line (heredoc) form with a random
  * delimiter, which no value can break out of.
  *
+ * Why stderr: the runner reads workflow commands on stdout and stderr alike (actions/runner,
+ * ScriptHandler.cs hands both streams to its command processor), but stdout is the result: a job
+ * running `create --github-output --json > result.json` (or `> /dev/null`) would hide the mask
+ * from the runner and put a non-JSON line into the file.
+ *
  * Outside GitHub Actions this is a usage error at preflight: writing `::add-mask::` where nobody
  * interprets it would print the secret.
  */
+import { dirname } from 'node:path';
 import { ENV } from '../../config/env.js';
 import { UsageError } from '../../errors.js';
 import { DeliveryError, describeWriteFailure } from '../delivery.js';
@@ -23,15 +29,20 @@ export interface GithubOutputDeps {
   fs?: FileOps;
   /** Uniform integer in [0, max): the heredoc delimiter. */
   randomInt: (max: number) => number;
-  /** Writes to stdout and resolves once it was accepted (rejects on EPIPE and the like). */
-  writeStdout: (text: string) => Promise<void>;
+  /**
+   * Writes a workflow command to stderr, unredacted (the mask names the secret the redactor blanks),
+   * and resolves once it was accepted (rejects on EPIPE and the like).
+   */
+  writeCommand: (text: string) => Promise<void>;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * Checks that this is a GitHub Actions job (`GITHUB_ACTIONS=true`) with `GITHUB_OUTPUT` set to a
- * writable file. Reads env and the file system only.
+ * file that can be appended to: an existing file is opened for appending (nothing written); a
+ * missing one must be creatable in an existing directory (a probe file is made and removed), as
+ * `--out-file` checks its directory. All before anything changes in the cloud.
  * @throws UsageError naming `--github-output`.
  */
 export async function preflightGithubOutput(env: Env, deps: { fs?: FileOps } = {}): Promise<GithubOutputPlan> {
@@ -54,7 +65,43 @@ export async function preflightGithubOutput(env: Env, deps: { fs?: FileOps } = {
     throw new UsageError(`--github-output: cannot check ${ENV.githubOutput} "${outputFile}" (${describeWriteFailure(error)})`);
   }
   if (found?.isDirectory) throw new UsageError(`--github-output: ${ENV.githubOutput} "${outputFile}" is a directory`);
+  if (!found) {
+    const dir = dirname(outputFile);
+    let dirInfo;
+    try {
+      dirInfo = await fs.stat(dir);
+    } catch (error) {
+      throw new UsageError(`--github-output: cannot check the directory of ${ENV.githubOutput} "${outputFile}" (${describeWriteFailure(error)})`);
+    }
+    if (!dirInfo?.isDirectory) throw new UsageError(`--github-output: the directory of ${ENV.githubOutput} "${outputFile}" does not exist`);
+  }
+  // An existing file is opened for appending; a missing one is created exclusively as a probe and
+  // removed again, so a run that fails later leaves nothing behind.
+  let probed = false;
+  try {
+    const file = await fs.open(outputFile, found ? 'a' : 'wx', 0o600);
+    probed = !found;
+    await file.close();
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== 'EEXIST') {
+      throw new UsageError(`--github-output: cannot append to ${ENV.githubOutput} "${outputFile}" (${describeWriteFailure(error)})`);
+    }
+  }
+  if (probed) await fs.unlink(outputFile).catch(() => undefined);
   return { outputFile };
+}
+
+/**
+ * Workflow-command data escaped as GitHub's toolkit escapes it (@actions/core, command.ts
+ * `escapeData`): `%`, CR and LF, so a value can neither end the command line nor be read back changed.
+ */
+export function escapeCommandData(value: string): string {
+  return value.replaceAll('%', '%25').replaceAll('\r', '%0D').replaceAll('\n', '%0A');
+}
+
+/** `::add-mask::<value>` as one line. */
+export function maskCommand(value: string): string {
+  return `::add-mask::${escapeCommandData(value)}\n`;
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -75,16 +122,16 @@ export function formatGithubOutputs(outputs: ReadonlyArray<readonly [string, str
 }
 
 /**
- * Masks the secret (stdout), then appends the outputs to the file. The undo cuts the file back to
+ * Masks the secret (stderr), then appends the outputs to the file. The undo cuts the file back to
  * its length before the append.
  * @throws DeliveryError when the mask cannot be printed (nothing is written then) or the file cannot be appended to.
  */
 export async function deliverGithubOutput(plan: GithubOutputPlan, key: DeliverableKey, deps: GithubOutputDeps): Promise<Delivered> {
   const fs = deps.fs ?? nodeFileOps;
   try {
-    await deps.writeStdout(`::add-mask::${key.secret}\n`);
+    await deps.writeCommand(maskCommand(key.secret));
   } catch (error) {
-    throw new DeliveryError(`Could not print the ::add-mask:: command on stdout: ${describeWriteFailure(error)}; the key was not written to ${ENV.githubOutput}.`, { cause: error });
+    throw new DeliveryError(`Could not print the ::add-mask:: command on stderr: ${describeWriteFailure(error)}; the key was not written to ${ENV.githubOutput}.`, { cause: error });
   }
   const outputs: Array<readonly [string, string]> = [
     [GITHUB_OUTPUT_NAME.apiKeyId, key.apiKeyId],

@@ -38,8 +38,8 @@ export interface DeliveryRequest<R> {
 export interface DeliveryDeps {
   env: Readonly<Record<string, string | undefined>>;
   randomInt: (max: number) => number;
-  /** stdout, resolving once the text was accepted (for ::add-mask::). */
-  writeStdout: (text: string) => Promise<void>;
+  /** stderr, unredacted, resolving once the text was accepted (for ::add-mask::). */
+  writeCommand: (text: string) => Promise<void>;
   /** Needed for --to-lockbox only. */
   gateway?: CloudGateway;
   fs?: FileOps;
@@ -89,7 +89,7 @@ export async function preflightDelivery<R>(request: DeliveryRequest<R>, deps: De
           const d = await writeOutFile(file, content, { fs: deps.fs, randomInt: deps.randomInt });
           done.push({ ...d, receipt: { ...d.receipt, format: request.outFile.format } });
         }
-        if (github) done.push(await deliverGithubOutput(github, key, { fs: deps.fs, randomInt: deps.randomInt, writeStdout: deps.writeStdout }));
+        if (github) done.push(await deliverGithubOutput(github, key, { fs: deps.fs, randomInt: deps.randomInt, writeCommand: deps.writeCommand }));
         if (lockbox && deps.gateway) done.push(await deliverToLockbox(deps.gateway, lockbox, key, writeOpts));
       } catch (failure) {
         const error = failure instanceof AppError ? failure : new DeliveryError(`Could not deliver the key: ${failure instanceof Error ? failure.message : String(failure)}.`, { cause: failure });

@@ -11,6 +11,7 @@
 import { basename, dirname, join } from 'node:path';
 import { UsageError } from '../../errors.js';
 import { DeliveryError, describeWriteFailure } from '../delivery.js';
+import { hasUnsafeChars } from '../unsafe-chars.js';
 import { nodeFileOps, type FileOps } from './file-ops.js';
 import type { Delivered } from './types.js';
 
@@ -61,6 +62,8 @@ export async function preflightOutFile(request: OutFileRequest, deps: OutFileDep
   const fs = deps.fs ?? nodeFileOps;
   const path = request.path;
   if (!path || path.endsWith('/')) throw new UsageError(`--out-file: expected a file path, got "${path}"`);
+  // A file name that moves the cursor or reads backwards hides where the secret went.
+  if (hasUnsafeChars(path)) throw new UsageError('--out-file: a path cannot hold control characters or bidi controls');
   const dir = dirname(path);
   let dirInfo;
   try {

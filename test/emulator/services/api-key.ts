@@ -111,7 +111,7 @@ export function apiKeyService(world: World, ops: Operations): ServiceSpec {
       if (world.apiKeysInCloud(cloudId) >= world.quotas.apiKeysPerCloud) throw quotaExceeded('iam.apiKeys.count', world.quotas.apiKeysPerCloud);
       const scopes = req.scopes.length > 0 ? [...req.scopes] : req.scope !== '' ? [req.scope] : [...DEFAULT_SCOPES];
       const key: ApiKeyRec = {
-        id: newId('aje'), serviceAccountId: sa.id, description: req.description, scopes,
+        id: newId('aje', 'api-key'), serviceAccountId: sa.id, description: req.description, scopes,
         createdAt: new Date(world.now()), expiresAt: req.expiresAt, secret: newApiKeySecret(),
       };
       world.putApiKey(key);

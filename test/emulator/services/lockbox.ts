@@ -1,5 +1,5 @@
 import type { Any } from '@yandex-cloud/nodejs-sdk/google/protobuf/any';
-import { AddVersionMetadata, CreateSecretMetadata, SecretServiceService, type PayloadEntryChange } from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service';
+import { AddVersionMetadata, CreateSecretMetadata, DeleteSecretMetadata, SecretServiceService, type PayloadEntryChange } from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service';
 import { PayloadServiceService } from '@yandex-cloud/nodejs-sdk/lockbox-v1/payload_service';
 import { Secret, Secret_Status, Version, Version_Status } from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret';
 import { EmulatorError, notFound, quotaExceeded } from '../errors.js';
@@ -56,7 +56,8 @@ function applyEntries(path: string, base: ReadonlyMap<string, PayloadValue>, cha
 /**
  * Lockbox SecretService: Get, List, Create (first version when entries, a password spec or
  * create_version=true are given; names unique per folder), AddVersion (changes merged onto the base
- * version, which defaults to the current one; the new version becomes current). Other methods are UNIMPLEMENTED.
+ * version, which defaults to the current one; the new version becomes current), Delete (refused
+ * while deletion protection is on). Other methods are UNIMPLEMENTED.
  */
 export function secretService(world: World, ops: Operations): ServiceSpec {
   const findSecret = (id: string): SecretRec => {
@@ -114,12 +115,12 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       if (world.secretsInCloud(folder.cloudId) >= world.quotas.secretsPerCloud) throw quotaExceeded('lockbox.secrets.count', world.quotas.secretsPerCloud);
       const now = new Date(world.now());
       const s: SecretRec = {
-        id: newId('e6q'), folderId: folder.id, name: req.name, description: req.description, labels: { ...req.labels },
+        id: newId('e6q', 'lockbox-secret'), folderId: folder.id, name: req.name, description: req.description, labels: { ...req.labels },
         kmsKeyId: req.kmsKeyId, createdAt: now, deletionProtection: req.deletionProtection, versions: [], currentVersionId: undefined,
       };
       const withVersion = req.createVersion ?? (req.versionPayloadEntries.length > 0 || spec !== undefined);
       if (withVersion) {
-        const v: VersionRec = { id: newId('e6q'), secretId: s.id, createdAt: now, description: req.versionDescription, entries };
+        const v: VersionRec = { id: newId('e6q', 'lockbox-version'), secretId: s.id, createdAt: now, description: req.versionDescription, entries };
         s.versions.push(v);
         s.currentVersionId = v.id;
       }
@@ -128,6 +129,17 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
         packAny('yandex.cloud.lockbox.v1.CreateSecretMetadata', CreateSecretMetadata, { secretId: s.id, versionId: s.currentVersionId ?? '' }),
         () => packAny('yandex.cloud.lockbox.v1.Secret', Secret, toSecret(s)),
         () => { world.lockbox.delete(s.id); });
+    },
+
+    delete(ctx, req) {
+      const s = findSecret(req.secretId);
+      world.authorize(caller(ctx), 'lockbox.secrets.delete', s.folderId, secretResource(s.id));
+      if (s.deletionProtection) throw new EmulatorError('FAILED_PRECONDITION', `Secret '${s.id}' is protected from deletion`);
+      world.lockbox.delete(s.id);
+      return startOp(ctx, s, 'Delete secret',
+        packAny('yandex.cloud.lockbox.v1.DeleteSecretMetadata', DeleteSecretMetadata, { secretId: s.id }),
+        () => packAny('yandex.cloud.lockbox.v1.Secret', Secret, toSecret(s)),
+        () => { world.lockbox.set(s.id, s); });
     },
 
     addVersion(ctx, req) {
@@ -141,7 +153,7 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       if (baseId !== undefined && base === undefined) throw notFound('Version', baseId);
       const entries = applyEntries('payload_entries', base?.entries ?? new Map(), req.payloadEntries);
       if (s.versions.length >= world.quotas.versionsPerSecret) throw quotaExceeded('lockbox.versions.count', world.quotas.versionsPerSecret);
-      const v: VersionRec = { id: newId('e6q'), secretId: s.id, createdAt: new Date(world.now()), description: req.description, entries };
+      const v: VersionRec = { id: newId('e6q', 'lockbox-version'), secretId: s.id, createdAt: new Date(world.now()), description: req.description, entries };
       const previous = s.currentVersionId;
       s.versions.push(v);
       s.currentVersionId = v.id;

@@ -90,7 +90,7 @@ export function serviceAccountService(world: World, ops: Operations): ServiceSpe
         throw quotaExceeded('iam.serviceAccounts.count', world.quotas.serviceAccountsPerCloud);
       }
       const sa: SaRec = {
-        id: newId('aje'), folderId: folder.id, name: req.name, description: req.description, labels: { ...req.labels },
+        id: newId('aje', 'service-account'), folderId: folder.id, name: req.name, description: req.description, labels: { ...req.labels },
         createdAt: new Date(world.now()),
       };
       world.serviceAccounts.set(sa.id, sa);
