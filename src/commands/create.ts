@@ -1,7 +1,7 @@
 import type { CloudGateway, ServiceAccount } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
-import { checkServiceAccountRef, findServiceAccount, isManagedAccount, managedLabelText } from '../core/accounts.js';
+import { checkServiceAccountRef, findServiceAccount, foreignAccountError, isManagedAccount } from '../core/accounts.js';
 import { createKey, planCreateKey, runMarker, type CreatedResource, type CreateKeyEvent, type CreateKeyStep } from '../core/create-key.js';
 import { BULK_CONCURRENCY, createKeys, MAX_COUNT, planCreateKeys, type CreateKeysEvent, type CreateKeysStep } from '../core/create-keys.js';
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
@@ -364,7 +364,7 @@ async function existingAccount(gateway: CloudGateway, ref: string, adopt: boolea
     throw new UsageError(`--service-account: ${account.name} (${account.id}) is in folder ${account.folderId}, not ${folderId}; pass --folder-id ${account.folderId}`);
   }
   if (!adopt && !isManagedAccount(account)) {
-    throw new UsageError(`--service-account: ${account.name} (${account.id}) was not created by aistudio-key (no label ${managedLabelText()}); pass --adopt to issue a key on it and grant it the roles it lacks`);
+    throw foreignAccountError('--service-account', account);
   }
   return account;
 }

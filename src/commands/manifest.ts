@@ -271,7 +271,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     "name": "ensure",
     "summary": "Keep a live AI Studio key in a Lockbox secret: rotate only when missing or expiring (for CI)",
-    "helpAfter": "\nThe idempotent CI bootstrap: safe to run on every pipeline run. The Lockbox secret holds the live\nkey as entries api-key-id and api-key. Each run reads it and:\n  - the key exists, belongs to --service-account and expires later than --rotate-before from now:\n    nothing is changed (\"up to date\" on stderr, exit 0);\n  - otherwise: the account is created if missing (labelled managed-by=aistudio-key; only missing\n    roles are added, in one add-only change), a key is issued and written as a new version of the\n    secret (created in the folder if missing), then the previous key is revoked.\nConcurrent runs: the new version is based on the version read at the start and checked after the\nwrite; a run that finds another run's version revokes its own key (\"superseded\", exit 0).\nIf the write fails, the new key is revoked and what the run created removed.\n\nReading the secret needs lockbox.payloadViewer, writing it lockbox.editor (on the secret or folder).\nThe secret is never printed. JSON: {\"status\", \"reason\", \"lockbox\": {\"secret_id\", \"version_id\"},\n\"api_key\": {...}, \"service_account\": {...}, \"roles_added\", \"previous_key\"}.\n\nExamples:\n  aistudio-key ensure --folder-id b1g0123456789abcdefg --service-account ci-ai-studio --to-lockbox ai-studio-key\n  aistudio-key ensure --service-account ci-ai-studio --to-lockbox e6q0123456789abcdefg --rotate-before 30d --json\n",
+    "helpAfter": "\nThe idempotent CI bootstrap: safe to run on every pipeline run. The Lockbox secret holds the live\nkey as entries api-key-id and api-key. Each run reads it and:\n  - the key exists, belongs to --service-account and expires later than --rotate-before from now:\n    nothing is changed (\"up to date\" on stderr, exit 0);\n  - otherwise: the account is created if missing (labelled managed-by=aistudio-key; only missing\n    roles are added, in one add-only change; an existing account without that label needs --adopt,\n    as with create), a key is issued and written as a new version of the\n    secret (created in the folder if missing), then the previous key is revoked.\nConcurrent runs: the new version is based on the version read at the start and checked after the\nwrite; a run that finds another run's version revokes its own key (\"superseded\", exit 0).\nIf the write fails, the new key is revoked and what the run created removed.\n\nReading the secret needs lockbox.payloadViewer, writing it lockbox.editor (on the secret or folder).\nThe secret is never printed. JSON: {\"status\", \"reason\", \"lockbox\": {\"secret_id\", \"version_id\"},\n\"api_key\": {...}, \"service_account\": {...}, \"roles_added\", \"previous_key\"}.\n\nExamples:\n  aistudio-key ensure --folder-id b1g0123456789abcdefg --service-account ci-ai-studio --to-lockbox ai-studio-key\n  aistudio-key ensure --service-account ci-ai-studio --to-lockbox e6q0123456789abcdefg --rotate-before 30d --json\n",
     "flags": {
       "folderId": {
         "flags": "--folder-id <id>",
@@ -288,6 +288,10 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "serviceAccount": {
         "flags": "--service-account <name>",
         "description": "service account whose key the secret holds (created if missing)"
+      },
+      "adopt": {
+        "flags": "--adopt",
+        "description": "allow --service-account to name an existing account aistudio-key did not create (not relabelled)"
       },
       "toLockbox": {
         "flags": "--to-lockbox <secret>",

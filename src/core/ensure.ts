@@ -29,6 +29,7 @@ import { AlreadyExistsError, AppError, CloudError, InternalError, InterruptedErr
 import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
 import { hasRunMarker, keyDescription, runMarker } from './create-key.js';
+import { foreignAccountError, isManagedAccount } from './accounts.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
 import { LOCKBOX_ENTRY } from './targets/types.js';
@@ -37,6 +38,8 @@ export interface EnsureInput {
   /** Folder of the service account. */
   folderId: string;
   serviceAccountName: string;
+  /** Allow an existing account aistudio-key did not make (no managed-by label); otherwise it is refused. */
+  adopt: boolean;
   /** The secret (ID, or name looked up and created in `lockbox.folderId`). */
   lockbox: LockboxRequest;
   /** A key expiring within this many ms of `now` is rotated. */
@@ -111,7 +114,8 @@ export type EnsureResult =
 
 /**
  * Brings the Lockbox secret to a live key (see the module comment).
- * @throws UsageError (bad secret ref, inactive secret, a name taken elsewhere in the cloud);
+ * @throws UsageError (bad secret ref, inactive secret, a name taken elsewhere in the cloud, an account
+ *   aistudio-key did not make without `adopt`: before any change);
  *   NotFoundError (folder, secret ID); AuthError (a missing role: reading the secret's payload needs
  *   `lockbox.payloadViewer`); CloudError; InterruptedError (or the signal's reason) after an abort —
  *   in every failure after the key was issued, what this run made has been removed (hints say so).
@@ -133,6 +137,7 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
     gateway.findServiceAccountByName(input.folderId, input.serviceAccountName, read),
   ]);
   if (secret) assertActive(secret);
+  if (account && !input.adopt && !isManagedAccount(account)) throw foreignAccountError('--service-account', account);
   let base: { versionId: string; keyId: string | undefined } | undefined;
   if (secret?.currentVersionId) {
     const payload = await gateway.getSecretPayload(secret.id, undefined, read);

@@ -149,14 +149,28 @@ describe('ensure', () => {
     assert.equal(w.payload()?.['api-key-id'], w.keys()[0]?.id);
   });
 
-  test('an existing account: only the roles it lacks are added, in one ADD-only call', async () => {
+  test('an existing account aistudio-key did not make is refused without --adopt: exit 2 naming --adopt, nothing changed', async () => {
+    const w = await world();
+    const gateway = await w.gateway();
+    const sa = await gateway.createServiceAccount({ folderId: w.ids.folderId, name: SA, description: 'ci admin', labels: {} });
+    const before = w.emu.mutations().length;
+    const r = await w.ensure(['--json']);
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr, /--service-account: ci-ai-studio \(\w+\) was not created by aistudio-key .*pass --adopt/);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(w.emu.mutations().slice(before), [], 'no call that changes the cloud');
+    assert.deepEqual(w.emu.state.apiKeys().filter((k) => k.serviceAccountId === sa.id), []);
+    assert.equal(w.payload(), undefined, 'no secret written');
+  });
+
+  test('an existing account with --adopt: only the roles it lacks are added, in one ADD-only call', async () => {
     const w = await world();
     const gateway = await w.gateway();
     const sa = await gateway.createServiceAccount({ folderId: w.ids.folderId, name: SA, description: '', labels: {} });
     const subject = { type: 'serviceAccount', id: sa.id };
     await gateway.addFolderAccessBindings(w.ids.folderId, PRESET_ROLES.slice(0, 2).map((roleId) => ({ roleId, subject })));
     const before = w.emu.calls('FolderService/UpdateAccessBindings').length;
-    const doc = json(await w.ensure(['--json']));
+    const doc = json(await w.ensure(['--json', '--adopt']));
     assert.deepEqual(doc.roles_added, PRESET_ROLES.slice(2));
     const calls = w.emu.calls('FolderService/UpdateAccessBindings').slice(before);
     assert.equal(calls.length, 1);
