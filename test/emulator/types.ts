@@ -122,6 +122,11 @@ export interface EmulatorOptions {
   quotas?: Quotas;
   /** Port of the HTTP side channel (default 0 = any free port). */
   httpPort?: number;
+  /**
+   * Discovery answers these addresses for these endpoint ids instead of the emulator's own (a
+   * hostile or misconfigured installation pointing a service at another host). Default: none.
+   */
+  discoveryAddresses?: Readonly<Record<string, string>>;
 }
 
 export interface Emulator {
