@@ -149,6 +149,9 @@ function failureOf(result: RevokeKeysResult): AppError | undefined {
   for (const a of result.serviceAccounts) {
     if (a.status === 'failed' && a.error !== first) others.push(`Service account ${a.serviceAccount?.name ?? a.id}: ${FAILED_STEP[a.step]}: ${a.error.message}`);
   }
+  for (const a of result.adoptedRoles) {
+    if (a.status === 'failed' && a.error !== first) others.push(`Roles ${a.roles.join(', ')} that aistudio-key granted adopted service account ${a.id} were not taken back: ${a.error.message}`);
+  }
   const done = result.keys.filter((k) => k.status !== 'failed').length;
   const firstAccount = result.serviceAccounts.find((a) => a.status === 'failed' && a.error === first);
   const lead = firstAccount?.status === 'failed' ? [`Service account ${firstAccount.serviceAccount?.name ?? firstAccount.id}: ${FAILED_STEP[firstAccount.step]}.`] : [];
