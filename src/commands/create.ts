@@ -166,8 +166,10 @@ An existing account (--service-account <name|id>, in the folder):
   The key is issued on it, and only the roles it lacks on the folder are granted (one
   UpdateAccessBindings call of ADD deltas; none when it has them all). An account without the label
   managed-by=aistudio-key needs --adopt; adopting does not relabel it (so \`revoke
-  --with-service-account\` never deletes it). If the run fails, the key and the roles it added are
-  removed; the account is never deleted. JSON "roles" is the full preset/--roles list.
+  --with-service-account\` never deletes it). The key's description records the roles granted
+  ([aistudio-key roles …]); revoking the last key aistudio-key issued there takes exactly those
+  back. If the run fails, the key and the roles it added are removed; the account is never deleted.
+  JSON "roles" is the full preset/--roles list.
 
 Output: stdout holds only the result. The secret is printed once; it cannot be retrieved later.
   If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and

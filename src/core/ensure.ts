@@ -30,6 +30,7 @@ import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
 import { hasRunMarker, keyDescription, runMarker } from './create-key.js';
 import { foreignAccountError, isManagedAccount } from './accounts.js';
+import { inheritedRoles } from './adoption.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
 import { LOCKBOX_ENTRY } from './targets/types.js';
@@ -182,6 +183,8 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
     const sa = made.account;
     checkAbort();
     const missing = made.accountCreated ? [...input.roles] : await missingRoles(gateway, input, sa, read);
+    // Adopted: the key records what aistudio-key granted here, now and before (adoption.ts).
+    const adopted = made.accountCreated || isManagedAccount(sa) ? [] : [...new Set([...inheritedRoles(await gateway.listApiKeys(sa.id, read)), ...missing])];
     if (missing.length > 0) {
       const subject = { type: 'serviceAccount', id: sa.id };
       made.bindings = await gateway.addFolderAccessBindings(input.folderId, missing.map((roleId) => ({ roleId, subject })), write);
@@ -191,7 +194,7 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
 
     // ---- 4. The key ----------------------------------------------------------------------------
     emit({ type: 'step', step: 'issue-key' });
-    made.key = await issueKey(gateway, sa, input, opts, emit, write);
+    made.key = await issueKey(gateway, sa, input, opts, emit, write, adopted);
     opts.onSecret?.(made.key.secret);
     emit({ type: 'created', kind: 'api-key', description: `API key ${made.key.apiKey.id}` });
     checkAbort();
@@ -349,8 +352,9 @@ async function issueKey(
   opts: EnsureOptions,
   emit: (e: EnsureEvent) => void,
   write: CallOptions,
+  adoptedRoles: readonly string[],
 ): Promise<CreatedApiKey> {
-  const request = { serviceAccountId: sa.id, description: keyDescription(input.description, opts.runId), scopes: [...input.scopes], expiresAt: input.expiresAt };
+  const request = { serviceAccountId: sa.id, description: keyDescription(input.description, opts.runId, adoptedRoles), scopes: [...input.scopes], expiresAt: input.expiresAt };
   try {
     return await gateway.createApiKey(request, write);
   } catch (error) {

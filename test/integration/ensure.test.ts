@@ -180,6 +180,20 @@ describe('ensure', () => {
     assert.equal((doc.service_account as { created: boolean }).created, false);
   });
 
+  test('ensure --adopt records the roles it added: revoking the key it wrote takes exactly those back', async () => {
+    const w = await world();
+    const gateway = await w.gateway();
+    const sa = await gateway.createServiceAccount({ folderId: w.ids.folderId, name: SA, description: '', labels: {} });
+    await gateway.addFolderAccessBindings(w.ids.folderId, [{ roleId: PRESET_ROLES[0] ?? '', subject: { type: 'serviceAccount', id: sa.id } }]);
+    const doc = json(await w.ensure(['--json', '--adopt']));
+    assert.deepEqual(doc.roles_added, PRESET_ROLES.slice(1));
+    const keyId = w.payload()?.['api-key-id'] ?? '';
+    const r = await runCli(['revoke', keyId, '--yes', '--endpoint', w.emu.endpoint, '--ca-file', w.emu.caFile], { env: { YC_IAM_TOKEN: w.ids.userIamToken } });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const held = w.emu.state.folderBindings(w.ids.folderId).filter((b) => b.subject.id === sa.id).map((b) => b.roleId);
+    assert.deepEqual(held, PRESET_ROLES.slice(0, 1), 'only the role it held before ensure');
+  });
+
   test('the Lockbox write fails after the key was issued (rotation): the new key is revoked, the old one stays, the secret is unchanged', async () => {
     const w = await world();
     assert.equal((await w.ensure()).exitCode, 0);
