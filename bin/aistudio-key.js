@@ -12,7 +12,12 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   process.stdout.write(`${typeof version === 'string' ? version : '0.0.0'}\n`);
 } else {
   // Node >= 22.1 caches compiled code on disk, which speeds up later starts; older Node skips it.
-  require('node:module').enableCompileCache?.();
+  // Only in a directory private to this user (bin/compile-cache.js), never Node's shared default.
+  const { enableCompileCache } = require('node:module');
+  if (typeof enableCompileCache === 'function') {
+    const dir = require('./compile-cache.js').privateCompileCacheDir({ env: process.env, homedir: require('node:os').homedir(), uid: process.getuid?.() });
+    if (dir !== undefined) enableCompileCache(dir);
+  }
   // Plain help requests (`--help`, `help create`, `create -h`…) are printed from pre-computed pages
   // without building the program (src/help.ts); anything else, or a page it does not know, runs it.
   const asksHelp = args.includes('--help') || args.includes('-h') || args[0] === 'help';

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { Readable, Writable } from 'node:stream';
+import type { HttpFetch } from './auth/http-fetch.js';
 import type { AuthDeps } from './auth/types.js';
 import type { ConnectTarget, Connection } from './cloud/types.js';
 import { redact as redactShapes } from './cloud/redact.js';
@@ -41,7 +42,7 @@ export interface Deps extends AuthDeps {
   randomInt(max: number): number;
   readFile(path: string): Promise<string>;
   readStdin(): Promise<string>;
-  fetch: typeof globalThis.fetch;
+  fetch: HttpFetch;
   execFile(file: string, args: string[], opts?: { timeoutMs?: number }): Promise<{ stdout: string }>;
   /** Opens the cloud. The default loads src/cloud/connect.js (and the SDK) only when called. */
   connect(target: ConnectTarget): Promise<Connection>;
@@ -113,7 +114,8 @@ export function createDeps(): Deps {
       for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
       return Buffer.concat(chunks).toString('utf8');
     },
-    fetch: (...args) => globalThis.fetch(...args),
+    // Dynamic: only the CI federation sources make HTTP calls; other runs never load node:https for them.
+    fetch: async (url, init) => (await import('./auth/http-fetch.js')).httpFetch(url, init),
     execFile: (file, args, opts) =>
       new Promise((resolve, reject) => {
         execFileCb(file, args, { timeout: opts?.timeoutMs ?? 0, encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve({ stdout })));

@@ -6,6 +6,8 @@
 import { AuthError, CloudError, UsageError } from '../errors.js';
 import { ENV } from '../config/env.js';
 import type { Credential } from '../cloud/types.js';
+import { proxyFor } from '../config/proxy.js';
+import type { HttpInit } from './http-fetch.js';
 import type { AuthDeps } from './types.js';
 import type { CredentialSource, SourceContext } from './source.js';
 import { redact } from './token.js';
@@ -36,31 +38,61 @@ export function federatedTokenFromText(text: string, origin: string): string {
   return jwt;
 }
 
-function exchangeUrl(deps: AuthDeps): URL {
-  const raw = deps.env[ENV.tokenExchangeUrl]?.trim() || DEFAULT_TOKEN_EXCHANGE_URL;
+/** A loopback host: 127.0.0.0/8, ::1 or localhost. Only there may a federation URL be plain http (test servers). */
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** scheme://host/path of a URL, for messages: no query (it may carry a token) and no user info. */
+function shown(url: URL): string {
+  return `${url.origin}${url.pathname}`;
+}
+
+/**
+ * Parses a federation URL from `name`. Tokens travel in these requests (the subject token, GitHub's
+ * request token), so they must be https; plain http is allowed only to a loopback test server.
+ * @throws UsageError (exit 2, before anything is sent) when it is not such a URL.
+ */
+function federationUrl(raw: string, name: string): URL {
   let url: URL | undefined;
   try {
     url = new URL(raw);
   } catch {
     url = undefined;
   }
-  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-    throw new UsageError(`${ENV.tokenExchangeUrl} is not an http(s) URL.`);
-  }
-  return url;
+  if (!url) throw new UsageError(`${name} is not a URL: expected https://…`);
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && isLoopback(url.hostname))) return url;
+  throw new UsageError(`${name}: expected an https:// URL (plain http only to a loopback test server), got ${url.protocol}//${url.host}`);
 }
 
-async function send(url: URL | string, init: RequestInit, what: string, deps: AuthDeps): Promise<Response> {
+async function send(url: URL, init: Omit<HttpInit, 'signal' | 'proxy'>, what: string, deps: AuthDeps): Promise<Response> {
+  const proxy = proxyFor(url.hostname, Number(url.port || (url.protocol === 'https:' ? 443 : 80)), deps.env);
+  let res: Response;
   try {
-    return await deps.fetch(url, { ...init, signal: AbortSignal.timeout(FEDERATION_TIMEOUT_MS) });
+    res = await deps.fetch(url, { ...init, signal: AbortSignal.timeout(FEDERATION_TIMEOUT_MS), ...(proxy ? { proxy } : {}) });
   } catch (err) {
     const timedOut = (err as { name?: string } | null)?.name === 'TimeoutError';
-    const host = new URL(url).host;
+    const via = proxy ? ` through the proxy ${proxy.address} (${proxy.source})` : '';
     throw new CloudError(
-      timedOut ? `${what}: ${host} did not answer within ${FEDERATION_TIMEOUT_MS / 1000} s.` : `${what}: cannot reach ${host}.`,
-      { cause: err, hints: ['Retry; if it persists, check the network and proxy settings of this machine or runner.'] },
+      timedOut ? `${what}: ${url.host} did not answer within ${FEDERATION_TIMEOUT_MS / 1000} s${via}.` : `${what}: cannot reach ${url.host}${via}.`,
+      { cause: err, hints: [`Retry; if it persists, check the network and proxy settings (${ENV.httpsProxyUpper}, ${ENV.noProxyUpper}) of this machine or runner.`] },
     );
   }
+  if (res.status >= 300 && res.status < 400) {
+    // Following it would send the token (a 307 re-POSTs the subject token) to wherever it points.
+    const location = res.headers.get('location');
+    let target: string;
+    try {
+      target = location ? shown(new URL(location, url)) : 'no location';
+    } catch {
+      target = 'an invalid location';
+    }
+    throw new CloudError(`${what}: ${shown(url)} answered with a redirect (HTTP ${res.status}) to ${target}; redirects are not followed, so no token was sent there.`, {
+      hints: ['Set the URL the redirect points to, if you trust it, or check for a proxy or captive portal rewriting requests.'],
+    });
+  }
+  return res;
 }
 
 async function readJson(res: Response): Promise<Record<string, unknown> | undefined> {
@@ -77,11 +109,12 @@ async function readJson(res: Response): Promise<Record<string, unknown> | undefi
  * token endpoint (`POST`, form-encoded RFC 8693 fields, no Authorization header).
  * @returns an `iam-token` credential with `source`, `subject` (the service account) and `expiresAt`.
  * @throws AuthError when the endpoint refuses the token (4xx: no federated credential matches it,
- *   expired token, wrong audience); CloudError when it cannot be reached, times out, answers 5xx or
- *   answers without a token; UsageError when YC_TOKEN_EXCHANGE_URL is not a URL.
+ *   expired token, wrong audience); CloudError when it cannot be reached, times out, redirects,
+ *   answers 5xx or answers without a token; UsageError when YC_TOKEN_EXCHANGE_URL is not an https
+ *   URL (or http to loopback) or the proxy variable is malformed — before anything is sent.
  */
 export async function exchangeFederatedToken(jwt: string, serviceAccountId: string, source: string, deps: AuthDeps): Promise<Credential> {
-  const url = exchangeUrl(deps);
+  const url = federationUrl(deps.env[ENV.tokenExchangeUrl]?.trim() || DEFAULT_TOKEN_EXCHANGE_URL, ENV.tokenExchangeUrl);
   const body = new URLSearchParams({
     grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
     requested_token_type: 'urn:ietf:params:oauth:token-type:access_token',
@@ -130,17 +163,13 @@ export async function exchangeFederatedToken(jwt: string, serviceAccountId: stri
  * else `https://github.com/<GITHUB_REPOSITORY_OWNER>` (GitHub's own default, and the one in
  * Yandex's tutorial), else GitHub's default.
  * @returns the JWT.
- * @throws AuthError when GitHub refuses; CloudError when it cannot be reached or answers without a token.
+ * @throws AuthError when GitHub refuses; CloudError when it cannot be reached, redirects or answers
+ *   without a token; UsageError when the URL is not https (or http to loopback).
  */
 export async function fetchGithubOidcToken(deps: AuthDeps): Promise<string> {
   const rawUrl = deps.env[ENV.githubOidcUrl]?.trim() ?? '';
   const requestToken = deps.env[ENV.githubOidcToken]?.trim() ?? '';
-  let url: URL;
-  try {
-    url = new URL(rawUrl);
-  } catch {
-    throw new UsageError(`${ENV.githubOidcUrl} is not a URL.`);
-  }
+  const url = federationUrl(rawUrl, ENV.githubOidcUrl);
   const owner = deps.env[ENV.githubRepositoryOwner]?.trim();
   const audience = deps.env[ENV.oidcAudience]?.trim() || (owner ? `https://github.com/${owner}` : undefined);
   if (audience) url.searchParams.set('audience', audience);

@@ -1,4 +1,5 @@
 import type { Credential } from '../cloud/types.js';
+import type { HttpFetch } from './http-fetch.js';
 
 /** Credential flags as parsed by commander (all optional). */
 export interface AuthFlags {
@@ -25,8 +26,8 @@ export interface AuthDeps {
   homedir: string;
   readFile(path: string): Promise<string>;
   readStdin(): Promise<string>;
-  /** HTTP for the metadata service, GitHub OIDC and token exchange. Tests point every URL at loopback. */
-  fetch: typeof globalThis.fetch;
+  /** HTTP for GitHub OIDC and the token exchange (src/auth/http-fetch.ts): no redirects followed. Tests point every URL at loopback. */
+  fetch: HttpFetch;
   /** Runs a program (for `yc iam create-token`); rejects when it is missing or fails. */
   execFile(file: string, args: string[], opts?: { timeoutMs?: number }): Promise<{ stdout: string }>;
   now(): Date;

@@ -142,7 +142,7 @@ export async function connect(target: ConnectTarget): Promise<Connection> {
   if (credential.kind === 'sa-key') redactor.add(credential.key.privateKey);
   else redactor.add(credential.token);
 
-  const pool = new ChannelPool(target.caPem);
+  const pool = new ChannelPool(target.caPem, target.proxyFor);
   const caller = new Caller({
     retries: target.retries ?? DEFAULT_RETRIES,
     callTimeoutMs: target.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS,

@@ -22,6 +22,9 @@ export const DEFAULT_ENDPOINTS: EndpointMap = {
   'lockbox-payload': 'payload.lockbox.api.cloud.yandex.net:443',
 };
 
+/** Every service this tool routes by, in the map's order. */
+const SERVICE_IDS: readonly ServiceId[] = ['iam', 'resource-manager', 'operation', 'lockbox', 'lockbox-payload'];
+
 /** Services the gateway cannot work without. */
 const REQUIRED: readonly ServiceId[] = ['iam', 'resource-manager', 'operation'];
 
@@ -33,6 +36,25 @@ export function normalizeEndpoint(endpoint: string): string {
   let e = endpoint.trim().replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/+$/, '');
   if (!/:\d+$/.test(e) || (e.startsWith('[') && e.endsWith(']'))) e = `${e}:443`;
   return e;
+}
+
+/** The host of a `host:port` address, lower-case, without IPv6 brackets or a trailing dot. */
+export function hostOf(address: string): string {
+  const hostPort = normalizeEndpoint(address);
+  const host = hostPort.startsWith('[') ? hostPort.slice(1, hostPort.indexOf(']')) : hostPort.slice(0, hostPort.lastIndexOf(':'));
+  return host.toLowerCase().replace(/\.$/, '');
+}
+
+/**
+ * True when a discovered `address` lies within the discovery endpoint's own domain: the endpoint's
+ * host itself (any port) or a name under it (`iam.api.cloud.yandex.net` for `api.cloud.yandex.net`).
+ * The IAM token goes to every discovered address, so a discovery answer naming another host (a
+ * compromised or mistyped endpoint) must not be able to send it elsewhere.
+ */
+export function withinEndpointDomain(address: string, discoveryEndpoint: string): boolean {
+  const host = hostOf(address);
+  const base = hostOf(discoveryEndpoint);
+  return host === base || (!/^[\d.]+$|:/.test(base) && host.endsWith(`.${base}`));
 }
 
 /** True for the public installation, whose addresses need no discovery. */
@@ -59,6 +81,15 @@ export function endpointMapFromList(list: ReadonlyArray<{ id: string; address: s
     });
   }
   const get = (id: ServiceId): string => found.get(id) ?? '';
+  for (const id of SERVICE_IDS) {
+    const address = found.get(id);
+    if (address !== undefined && !withinEndpointDomain(address, discoveryEndpoint)) {
+      throw new CloudError(
+        `The endpoint ${hostOf(discoveryEndpoint)} answered discovery with ${hostOf(address)} for the ${id} service, which is outside its domain; refusing to send credentials there.`,
+        { hints: ['Check --endpoint (YC_ENDPOINT): a Yandex Cloud installation names its services under its own API host (iam.api.cloud.yandex.net for api.cloud.yandex.net).'] },
+      );
+    }
+  }
   return {
     'endpoint': normalizeEndpoint(discoveryEndpoint),
     'iam': get('iam'),

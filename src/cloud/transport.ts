@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { CallOptions as GrpcCallOptions, Channel, Metadata } from 'nice-grpc';
+import type { Proxy } from '../config/proxy.js';
 import { InterruptedError } from '../errors.js';
 import {
   AmbiguousOutcomeError,
@@ -32,22 +33,53 @@ import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, withRetries, type Ba
 import type { Redactor } from './redact.js';
 import { grpc, niceGrpc } from './sdk.js';
 
+/** The proxy for a connection to host:port, or undefined for a direct one (src/config/proxy.ts). */
+export type ProxyChooser = (host: string, port: number) => Proxy | undefined;
+
+/**
+ * Channel options that make grpc-js tunnel through `proxy` (or go direct) as we decide. grpc-js
+ * would otherwise pick a proxy itself, from process.env and only the lower-case variable names;
+ * `grpc.enable_http_proxy: 0` turns that off, and the options its own proxy mapping would set
+ * (`grpc.http_connect_target`, the real target; `grpc.http_connect_creds`) are set here instead,
+ * with the channel aimed at the proxy. The authority and the TLS server name stay the real host's.
+ */
+function channelTarget(address: string, proxyFor: ProxyChooser | undefined): { target: string; options: Record<string, string | number> } {
+  const colon = address.lastIndexOf(':');
+  const host = address.slice(0, colon).replace(/^\[|\]$/g, '');
+  const proxy = proxyFor?.(host, Number(address.slice(colon + 1)));
+  if (!proxy) return { target: address, options: { 'grpc.enable_http_proxy': 0 } };
+  return {
+    target: proxy.address,
+    options: {
+      'grpc.enable_http_proxy': 0,
+      'grpc.http_connect_target': `dns:${address}`,
+      'grpc.default_authority': address,
+      ...(proxy.credentials === undefined ? {} : { 'grpc.http_connect_creds': proxy.credentials }),
+    },
+  };
+}
+
 /** One TLS channel per address; all share the same roots. */
 export class ChannelPool {
   private readonly channels = new Map<string, Channel>();
   private readonly creds: ChannelCredentials;
   private closed = false;
 
-  /** `caPem` undefined: grpc defaults (GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, else public roots). */
-  constructor(caPem: Buffer | undefined) {
+  /**
+   * `caPem` undefined: grpc defaults (GRPC_DEFAULT_SSL_ROOTS_FILE_PATH, else public roots).
+   * `proxyFor` undefined: every channel direct.
+   */
+  constructor(caPem: Buffer | undefined, private readonly proxyFor?: ProxyChooser) {
     this.creds = grpc.credentials.createSsl(caPem ?? null);
   }
 
+  /** @throws UsageError when the proxy variable is malformed (from `proxyFor`). */
   get(address: string): Channel {
     let ch = this.channels.get(address);
     if (!ch) {
       if (this.closed) throw new Error('The cloud connection is closed.');
-      ch = niceGrpc.createChannel(address, this.creds);
+      const { target, options } = channelTarget(address, this.proxyFor);
+      ch = niceGrpc.createChannel(target, this.creds, options);
       this.channels.set(address, ch);
     }
     return ch;

@@ -8,6 +8,7 @@
  * rejected input that our own validation let through).
  * Long-running operations are awaited inside the gateway.
  */
+import type { Proxy } from '../config/proxy.js';
 
 export interface Cloud {
   id: string;
@@ -212,6 +213,8 @@ export interface ConnectTarget {
   endpoint: string;
   /** PEM roots for a private CA (--ca-file). Undefined: grpc defaults (GRPC_DEFAULT_SSL_ROOTS_FILE_PATH or public roots). */
   caPem: Buffer | undefined;
+  /** The proxy for a connection to host:port (HTTPS_PROXY/NO_PROXY, src/config/proxy.ts); undefined: all direct. */
+  proxyFor?: (host: string, port: number) => Proxy | undefined;
   credential: Credential;
   /** Debug sink (stderr under --debug). Receives already-redacted text. */
   debug?: (line: string) => void;

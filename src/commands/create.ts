@@ -1,7 +1,7 @@
 import type { CloudGateway, ServiceAccount } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
-import { checkServiceAccountRef, findServiceAccount, isManagedAccount, managedLabelText } from '../core/accounts.js';
+import { checkServiceAccountRef, findServiceAccount, foreignAccountError, isManagedAccount } from '../core/accounts.js';
 import { createKey, planCreateKey, runMarker, type CreatedResource, type CreateKeyEvent, type CreateKeyStep } from '../core/create-key.js';
 import { BULK_CONCURRENCY, createKeys, MAX_COUNT, planCreateKeys, type CreateKeysEvent, type CreateKeysStep } from '../core/create-keys.js';
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
@@ -166,8 +166,10 @@ An existing account (--service-account <name|id>, in the folder):
   The key is issued on it, and only the roles it lacks on the folder are granted (one
   UpdateAccessBindings call of ADD deltas; none when it has them all). An account without the label
   managed-by=aistudio-key needs --adopt; adopting does not relabel it (so \`revoke
-  --with-service-account\` never deletes it). If the run fails, the key and the roles it added are
-  removed; the account is never deleted. JSON "roles" is the full preset/--roles list.
+  --with-service-account\` never deletes it). The key's description records the roles granted
+  ([aistudio-key roles …]); revoking the last key aistudio-key issued there takes exactly those
+  back. If the run fails, the key and the roles it added are removed; the account is never deleted.
+  JSON "roles" is the full preset/--roles list.
 
 Output: stdout holds only the result. The secret is printed once; it cannot be retrieved later.
   If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and
@@ -364,7 +366,7 @@ async function existingAccount(gateway: CloudGateway, ref: string, adopt: boolea
     throw new UsageError(`--service-account: ${account.name} (${account.id}) is in folder ${account.folderId}, not ${folderId}; pass --folder-id ${account.folderId}`);
   }
   if (!adopt && !isManagedAccount(account)) {
-    throw new UsageError(`--service-account: ${account.name} (${account.id}) was not created by aistudio-key (no label ${managedLabelText()}); pass --adopt to issue a key on it and grant it the roles it lacks`);
+    throw foreignAccountError('--service-account', account);
   }
   return account;
 }

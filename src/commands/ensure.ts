@@ -12,6 +12,8 @@ import { checkedString, folderFields, folderFlags, folderResolver, listCheck, re
 /** The validated input of `ensure`. */
 export interface EnsureCommandInput extends FolderInput {
   serviceAccount: string;
+  /** --adopt: allow --service-account to name an account aistudio-key did not create. */
+  adopt: boolean;
   toLockbox: string;
   /** undefined: the account's folder. */
   lockboxFolderId: string | undefined;
@@ -33,6 +35,7 @@ function ensureInputSchema(z: Zod) {
   const fields = z.object({
     ...folderFields(z),
     serviceAccount: checkedString(z, checkServiceAccountName),
+    adopt: z.optional(z.boolean()),
     toLockbox: checkedString(z, checkSecretRef),
     lockboxFolderId: checkedString(z, checkFolderId),
     rotateBefore: checkedString(z, durationCheck),
@@ -65,6 +68,7 @@ function ensureInputSchema(z: Zod) {
         folderName: raw.folderName,
         cloudId: raw.cloudId,
         serviceAccount: raw.serviceAccount ?? '',
+        adopt: raw.adopt === true,
         toLockbox: raw.toLockbox ?? '',
         lockboxFolderId: raw.lockboxFolderId,
         rotateBeforeMs: parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0,
@@ -83,7 +87,8 @@ key as entries api-key-id and api-key. Each run reads it and:
   - the key exists, belongs to --service-account and expires later than --rotate-before from now:
     nothing is changed ("up to date" on stderr, exit 0);
   - otherwise: the account is created if missing (labelled managed-by=aistudio-key; only missing
-    roles are added, in one add-only change), a key is issued and written as a new version of the
+    roles are added, in one add-only change; an existing account without that label needs --adopt,
+    as with create), a key is issued and written as a new version of the
     secret (created in the folder if missing), then the previous key is revoked.
 Concurrent runs: the new version is based on the version read at the start and checked after the
 write; a run that finds another run's version revokes its own key ("superseded", exit 0).
@@ -105,6 +110,7 @@ export const ensureCommand = defineCommand({
   flags: {
     ...folderFlags('of the service account'),
     serviceAccount: { flags: '--service-account <name>', description: 'service account whose key the secret holds (created if missing)' },
+    adopt: { flags: '--adopt', description: 'allow --service-account to name an existing account aistudio-key did not create (not relabelled)' },
     toLockbox: { flags: '--to-lockbox <secret>', description: 'Lockbox secret name or ID holding api-key-id and api-key (created if missing)' },
     lockboxFolderId: { flags: '--lockbox-folder-id <id>', description: 'folder of the secret, when not the account\'s' },
     rotateBefore: { flags: '--rotate-before <duration>', description: `rotate when the key expires within this (default: ${DEFAULT_ROTATE_BEFORE})` },
@@ -131,6 +137,7 @@ async function runEnsure(input: EnsureCommandInput, ctx: CommandContext): Promis
     {
       folderId,
       serviceAccountName: input.serviceAccount,
+      adopt: input.adopt,
       lockbox: { ref: input.toLockbox, folderId: input.lockboxFolderId ?? folderId },
       rotateBeforeMs: input.rotateBeforeMs,
       description: input.description,

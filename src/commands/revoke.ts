@@ -43,10 +43,16 @@ aistudio-key made it (label managed-by=aistudio-key); its roles on its own folde
 with one UpdateAccessBindings call that names only that account (nobody else's access changes).
 Accounts made by anyone else, or still holding keys, are kept; stderr says why.
 
+A key issued on an adopted account (create/ensure --adopt) records the roles aistudio-key granted
+that account; revoking the last such key there removes exactly those roles (REMOVE deltas, only
+roles the account still holds) and says which roles it keeps. Roles it had before are never touched.
+
 Output: stdout says what was revoked and deleted; notes go to stderr.
   json   {"keys": [{"id", "status": "revoked"|"already-gone"|"failed", "service_account_id", "error"}],
           "service_accounts": [{"id", "name", "status": "deleted"|"kept"|"already-gone"|"failed",
-          "reason", "other_keys", "folder_id", "removed_roles", "error"}]}
+          "reason", "other_keys", "folder_id", "removed_roles", "error"}],
+          "adopted_roles": [{"service_account_id", "status": "returned"|"kept"|"failed",
+          "removed_roles", "remaining_roles", "other_keys", "error"}]}
   If any key or account could not be removed, the exit code is that failure's (1, or 3 for a
   permission problem), after the result is printed.
 
@@ -150,6 +156,9 @@ function failureOf(result: RevokeKeysResult): AppError | undefined {
   for (const k of result.keys) if (k.status === 'failed' && k.error !== first) others.push(`Also not revoked: API key ${k.id}: ${k.error.message}`);
   for (const a of result.serviceAccounts) {
     if (a.status === 'failed' && a.error !== first) others.push(`Service account ${a.serviceAccount?.name ?? a.id}: ${FAILED_STEP[a.step]}: ${a.error.message}`);
+  }
+  for (const a of result.adoptedRoles) {
+    if (a.status === 'failed' && a.error !== first) others.push(`Roles ${a.roles.join(', ')} that aistudio-key granted adopted service account ${a.id} were not taken back: ${a.error.message}`);
   }
   const done = result.keys.filter((k) => k.status !== 'failed').length;
   const firstAccount = result.serviceAccounts.find((a) => a.status === 'failed' && a.error === first);

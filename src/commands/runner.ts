@@ -8,6 +8,7 @@ import type { ZodError } from '../zod.js';
 import type { ResolvedAuth } from '../auth/types.js';
 import type { Connection } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
+import { proxyFor } from '../config/proxy.js';
 import type { Settings } from '../config/settings.js';
 import type { Sourced } from '../core/target.js';
 import { DeliveryError, describeWriteFailure } from '../core/delivery.js';
@@ -233,6 +234,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
       endpoint: ep.value,
       caPem,
       credential: resolved.credential,
+      proxyFor: (host, port) => proxyFor(host, port, deps.env),
       debug: global.debug ? debug : undefined,
       warn: out.warn,
       sleep: deps.sleep,

@@ -27,6 +27,16 @@ export const ENV = {
   metadataAddr: 'YC_METADATA_ADDR',
   /** Workload identity token-exchange URL (default https://auth.yandex.cloud/oauth/token). */
   tokenExchangeUrl: 'YC_TOKEN_EXCHANGE_URL',
+  /**
+   * Proxy for HTTPS and gRPC (an `http://[user:pass@]host:port` URL, tunnelled with CONNECT), as curl
+   * and yc read it: the lower-case name wins when both are set. Used for the gRPC channels and the
+   * federation HTTP calls, never for the metadata service.
+   */
+  httpsProxy: 'https_proxy',
+  httpsProxyUpper: 'HTTPS_PROXY',
+  /** Hosts that bypass the proxy: comma-separated names (a name covers its subdomains; `.name` and `*.name` too), IPs, `host:port`, or `*` for all. */
+  noProxy: 'no_proxy',
+  noProxyUpper: 'NO_PROXY',
   /** grpc's own root CA override, honoured by grpc-js for every TLS channel. */
   grpcRoots: 'GRPC_DEFAULT_SSL_ROOTS_FILE_PATH',
   /** GitHub Actions OIDC. */

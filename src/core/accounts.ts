@@ -22,6 +22,16 @@ export function managedLabelText(): string {
     .join(', ');
 }
 
+/**
+ * The refusal for an account aistudio-key did not make, named by `flag`: one rule for `create` and
+ * `ensure`, so neither takes over an account somebody else relies on without --adopt.
+ */
+export function foreignAccountError(flag: string, account: Pick<ServiceAccount, 'id' | 'name'>): UsageError {
+  return new UsageError(
+    `${flag}: ${account.name} (${account.id}) was not created by aistudio-key (no label ${managedLabelText()}); pass --adopt to issue a key on it and grant it the roles it lacks`,
+  );
+}
+
 /** undefined when `ref` can name a service account (an ID or a name), else what would be right. */
 export function checkServiceAccountRef(ref: string): string | undefined {
   return /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/.test(ref)

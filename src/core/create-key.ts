@@ -17,6 +17,8 @@ import { AlreadyExistsError, AppError, InternalError, InterruptedError, NotFound
 import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CloudGateway, CreatedApiKey, Folder, ServiceAccount } from '../cloud/types.js';
 import { DeliveryError, type Deliver } from './delivery.js';
+import { isManagedAccount } from './accounts.js';
+import { inheritedRoles, rolesRecord, withoutRolesRecord } from './adoption.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import type { ResolvedFolder } from './target.js';
 
@@ -34,6 +36,11 @@ export interface CreateKeyInput {
   scopes: readonly string[];
   /** undefined: the key never expires. */
   expiresAt: Date | undefined;
+  /**
+   * Roles aistudio-key granted this (adopted) account, in this run and earlier ones: recorded on the
+   * key (adoption.ts). createKey fills it for an account without the managed-by label.
+   */
+  adoptedRoles?: readonly string[];
   /**
    * `create --service-account`: issue the key on this existing account (already found, and checked
    * to be managed or adopted) instead of creating one. `name` and `description`'s use on the account
@@ -126,12 +133,14 @@ export function runMarker(runId: string): string {
 }
 
 /**
- * The key's description: the user's text, then the run marker. The user's text is cut (ending in
- * "…") when both would not fit in the API's 256 characters, so the marker always survives.
+ * The key's description: the user's text, then the adoption record (adoption.ts) when there is one,
+ * then the run marker. The user's text is cut (ending in "…") when all would not fit in the API's
+ * 256 characters, so the markers always survive.
  */
-export function keyDescription(description: string, runId: string | undefined): string {
+export function keyDescription(description: string, runId: string | undefined, adoptedRoles: readonly string[] = []): string {
   if (runId === undefined) return description;
-  const marker = runMarker(runId);
+  const marker = [rolesRecord(adoptedRoles), runMarker(runId)].filter(Boolean).join(' ');
+  description = withoutRolesRecord(description);
   const room = MAX_DESCRIPTION - marker.length - 1;
   const text = description.length <= room ? description : `${description.slice(0, Math.max(0, room - 1)).trimEnd()}…`;
   return text ? `${text} ${marker}` : marker;
@@ -177,6 +186,15 @@ export async function createKey(gateway: CloudGateway, input: CreateKeyInput, op
     );
     if (signal?.aborted) throw abortError(signal);
     made = { folderId: input.folderId, account, accountConfirmed: true, owned: false, runId: opts.runId, granted: roles.filter((r) => !held.has(r)), bindings: { state: 'not-started' }, key: { state: 'not-started' } };
+    if (!isManagedAccount(account)) {
+      // Adopted: the key records what aistudio-key granted here, now and before (adoption.ts).
+      const earlier = inheritedRoles(await gateway.listApiKeys(account.id, { signal }));
+      input = { ...input, adoptedRoles: [...new Set([...earlier, ...made.granted])] };
+      if (opts.runId !== undefined && keyDescription('', opts.runId, input.adoptedRoles).length > MAX_DESCRIPTION) {
+        throw new UsageError(`--roles: the roles granted to adopted account ${account.id} do not fit in the key's description (${MAX_DESCRIPTION} characters), where aistudio-key records them to take them back; grant some of them yourself first`);
+      }
+      if (signal?.aborted) throw abortError(signal);
+    }
   } else {
     emit({ type: 'step', step: 'create-service-account' });
     made = await createServiceAccount(gateway, input, opts, emit);
@@ -407,7 +425,7 @@ export async function issueKey(
   const marker = runId === undefined ? undefined : runMarker(runId);
   const request = {
     serviceAccountId: account.id,
-    description: keyDescription(input.description, runId),
+    description: keyDescription(input.description, runId, input.adoptedRoles),
     scopes: [...input.scopes],
     expiresAt: input.expiresAt,
   };

@@ -14,6 +14,8 @@
  * key, binding and account this run made is removed (with createKey's own clean-up pieces) and the
  * first error is thrown with a report in its hints.
  */
+import { isManagedAccount } from './accounts.js';
+import { inheritedRoles } from './adoption.js';
 import { AppError, InternalError, InterruptedError, UsageError } from '../errors.js';
 import { isAmbiguousOutcome } from '../cloud/errors.js';
 import type { AccessBinding, CloudGateway } from '../cloud/types.js';
@@ -126,6 +128,11 @@ export async function createKeys(gateway: CloudGateway, input: CreateKeysInput, 
     );
     if (signal?.aborted) throw abortError(signal);
     const missing = roles.filter((r) => !held.has(r));
+    if (!isManagedAccount(account)) {
+      // Adopted: every key records what aistudio-key granted here, now and before (adoption.ts).
+      input = { ...input, adoptedRoles: [...new Set([...inheritedRoles(await gateway.listApiKeys(account.id, { signal })), ...missing])] };
+      if (signal?.aborted) throw abortError(signal);
+    }
     for (let i = 0; i < count; i++) {
       made[i] = {
         folderId, account, accountConfirmed: true, owned: false, runId: opts.runIds[i],

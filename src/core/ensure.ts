@@ -30,6 +30,8 @@ import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
 import { isResourceId } from '../cloud/shapes.js';
 import { hasRunMarker, keyDescription, runMarker } from './create-key.js';
+import { foreignAccountError, isManagedAccount } from './accounts.js';
+import { inheritedRoles } from './adoption.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
 import { LOCKBOX_ENTRY } from './targets/types.js';
@@ -38,6 +40,8 @@ export interface EnsureInput {
   /** Folder of the service account. */
   folderId: string;
   serviceAccountName: string;
+  /** Allow an existing account aistudio-key did not make (no managed-by label); otherwise it is refused. */
+  adopt: boolean;
   /** The secret (ID, or name looked up and created in `lockbox.folderId`). */
   lockbox: LockboxRequest;
   /** A key expiring within this many ms of `now` is rotated. */
@@ -112,7 +116,8 @@ export type EnsureResult =
 
 /**
  * Brings the Lockbox secret to a live key (see the module comment).
- * @throws UsageError (bad secret ref, inactive secret, a name taken elsewhere in the cloud);
+ * @throws UsageError (bad secret ref, inactive secret, a name taken elsewhere in the cloud, an account
+ *   aistudio-key did not make without `adopt`: before any change);
  *   NotFoundError (folder, secret ID); AuthError (a missing role: reading the secret's payload needs
  *   `lockbox.payloadViewer`); CloudError; InterruptedError (or the signal's reason) after an abort —
  *   in every failure after the key was issued, what this run made has been removed (hints say so).
@@ -134,6 +139,7 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
     gateway.findServiceAccountByName(input.folderId, input.serviceAccountName, read),
   ]);
   if (secret) assertActive(secret);
+  if (account && !input.adopt && !isManagedAccount(account)) throw foreignAccountError('--service-account', account);
   let base: { versionId: string; keyId: string | undefined } | undefined;
   if (secret?.currentVersionId) {
     const payload = await gateway.getSecretPayload(secret.id, undefined, read);
@@ -180,6 +186,8 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
     const sa = made.account;
     checkAbort();
     const missing = made.accountCreated ? [...input.roles] : await missingRoles(gateway, input, sa, read);
+    // Adopted: the key records what aistudio-key granted here, now and before (adoption.ts).
+    const adopted = made.accountCreated || isManagedAccount(sa) ? [] : [...new Set([...inheritedRoles(await gateway.listApiKeys(sa.id, read)), ...missing])];
     if (missing.length > 0) {
       const subject = { type: 'serviceAccount', id: sa.id };
       made.bindings = await gateway.addFolderAccessBindings(input.folderId, missing.map((roleId) => ({ roleId, subject })), write);
@@ -189,7 +197,7 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
 
     // ---- 4. The key ----------------------------------------------------------------------------
     emit({ type: 'step', step: 'issue-key' });
-    made.key = await issueKey(gateway, sa, input, opts, emit, write);
+    made.key = await issueKey(gateway, sa, input, opts, emit, write, adopted);
     opts.onSecret?.(made.key.secret);
     emit({ type: 'created', kind: 'api-key', description: `API key ${made.key.apiKey.id}` });
     checkAbort();
@@ -347,8 +355,9 @@ async function issueKey(
   opts: EnsureOptions,
   emit: (e: EnsureEvent) => void,
   write: CallOptions,
+  adoptedRoles: readonly string[],
 ): Promise<CreatedApiKey> {
-  const request = { serviceAccountId: sa.id, description: keyDescription(input.description, opts.runId), scopes: [...input.scopes], expiresAt: input.expiresAt };
+  const request = { serviceAccountId: sa.id, description: keyDescription(input.description, opts.runId, adoptedRoles), scopes: [...input.scopes], expiresAt: input.expiresAt };
   try {
     return await gateway.createApiKey(request, write);
   } catch (error) {

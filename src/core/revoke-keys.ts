@@ -6,6 +6,7 @@
 import { AppError, InternalError, InterruptedError, NotFoundError } from '../errors.js';
 import type { AccessBinding, ApiKey, CloudGateway, ServiceAccount } from '../cloud/types.js';
 import { isManagedAccount } from './accounts.js';
+import { issuedByAistudioKey, recordedRoles } from './adoption.js';
 
 /** What happened to one key. */
 export type RevokeKeyOutcome =
@@ -36,10 +37,23 @@ export interface RevokeKeysInput {
   withServiceAccount: boolean;
 }
 
+/**
+ * Roles aistudio-key granted an adopted account (adoption.ts), looked at when a revoked key recorded
+ * some: taken back once no key aistudio-key issued remains on the account.
+ */
+export type AdoptedRolesOutcome =
+  /** `removed`: recorded roles still bound, now removed; `remaining`: the account's other roles on the folder. */
+  | { status: 'returned'; serviceAccount: ServiceAccount; removed: string[]; remaining: string[] }
+  /** Other keys aistudio-key issued are still on the account and rely on the roles. */
+  | { status: 'kept'; serviceAccount: ServiceAccount; roles: string[]; otherKeys: string[] }
+  | { status: 'failed'; id: string; roles: string[]; error: AppError };
+
 export interface RevokeKeysResult {
   keys: RevokeKeyOutcome[];
   /** Empty unless withServiceAccount. */
   serviceAccounts: AccountOutcome[];
+  /** One per adopted account whose revoked key recorded roles aistudio-key granted it. */
+  adoptedRoles: AdoptedRolesOutcome[];
 }
 
 export type RevokeEvent = { type: 'key'; id: string } | { type: 'account'; id: string };
@@ -142,6 +156,30 @@ export async function removeServiceAccountIfUnused(gateway: CloudGateway, id: st
 }
 
 /**
+ * After the keys recording `recorded` were revoked from adopted account `id`: when no key
+ * aistudio-key issued remains on it, removes (REMOVE deltas) the recorded roles it still holds on
+ * its folder — never a role that is not recorded, never another subject's.
+ * @returns the outcome; never throws for a cloud failure.
+ */
+export async function returnAdoptedRoles(gateway: CloudGateway, id: string, recorded: readonly string[], opts: MutationOptions = {}): Promise<AdoptedRolesOutcome | undefined> {
+  try {
+    const sa = await gateway.getServiceAccount(id, { signal: opts.signal });
+    // An account aistudio-key made goes with --with-service-account, roles and all.
+    if (isManagedAccount(sa)) return undefined;
+    const ours = (await gateway.listApiKeys(sa.id, { signal: opts.signal })).filter(issuedByAistudioKey);
+    if (ours.length > 0) return { status: 'kept', serviceAccount: sa, roles: [...recorded], otherKeys: ours.map((k) => k.id) };
+    const held = (await gateway.listFolderAccessBindings(sa.folderId, { signal: opts.signal })).filter((b) => b.subject.type === 'serviceAccount' && b.subject.id === sa.id);
+    const wanted = new Set(recorded);
+    const back = held.filter((b) => wanted.has(b.roleId));
+    if (back.length > 0) await gateway.removeFolderAccessBindings(sa.folderId, back, { signal: opts.waitSignal });
+    return { status: 'returned', serviceAccount: sa, removed: back.map((b) => b.roleId), remaining: held.filter((b) => !wanted.has(b.roleId)).map((b) => b.roleId) };
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    return { status: 'failed', id, roles: [...recorded], error: asAppError(error) };
+  }
+}
+
+/**
  * Revokes each key in order (duplicates once), then, with `withServiceAccount`, looks at each
  * account a revoked key belonged to (see removeServiceAccountIfUnused).
  * @returns one outcome per distinct key and per affected account. Never throws for a cloud failure;
@@ -158,6 +196,21 @@ export async function revokeKeys(gateway: CloudGateway, input: RevokeKeysInput, 
     keys.push(await revokeKey(gateway, id, { signal: opts.signal, waitSignal: opts.waitSignal, known: opts.known?.get(id) }));
   }
 
+  const adoptedRoles: AdoptedRolesOutcome[] = [];
+  const recordedByAccount = new Map<string, string[]>();
+  for (const k of keys) {
+    const roles = k.status === 'revoked' ? recordedRoles(k.apiKey.description) : [];
+    if (k.status === 'revoked' && roles.length > 0) recordedByAccount.set(k.apiKey.serviceAccountId, [...new Set([...(recordedByAccount.get(k.apiKey.serviceAccountId) ?? []), ...roles])]);
+  }
+  for (const [id, roles] of recordedByAccount) {
+    if (opts.signal?.aborted) {
+      adoptedRoles.push({ status: 'failed', id, roles, error: abortReason(opts.signal) });
+      continue;
+    }
+    const outcome = await returnAdoptedRoles(gateway, id, roles, { signal: opts.signal, waitSignal: opts.waitSignal });
+    if (outcome) adoptedRoles.push(outcome);
+  }
+
   const serviceAccounts: AccountOutcome[] = [];
   if (input.withServiceAccount) {
     const accountIds = new Set<string>();
@@ -171,12 +224,13 @@ export async function revokeKeys(gateway: CloudGateway, input: RevokeKeysInput, 
       serviceAccounts.push(await removeServiceAccountIfUnused(gateway, id, { signal: opts.signal, waitSignal: opts.waitSignal }));
     }
   }
-  return { keys, serviceAccounts };
+  return { keys, serviceAccounts, adoptedRoles };
 }
 
 /** The first failure among the outcomes (keys first), for the exit code. */
 export function firstFailure(result: RevokeKeysResult): AppError | undefined {
   for (const k of result.keys) if (k.status === 'failed') return k.error;
   for (const a of result.serviceAccounts) if (a.status === 'failed') return a.error;
+  for (const a of result.adoptedRoles) if (a.status === 'failed') return a.error;
   return undefined;
 }

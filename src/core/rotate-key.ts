@@ -17,6 +17,7 @@
 import type { ApiKey, CloudGateway, CreatedApiKey, ServiceAccount } from '../cloud/types.js';
 import { isAmbiguousOutcome } from '../cloud/errors.js';
 import { AppError, NotFoundError, UsageError } from '../errors.js';
+import { recordedRoles } from './adoption.js';
 import { hasRunMarker, issueKey, runMarker, type CreateKeyEvent, type CreateKeyResult } from './create-key.js';
 import { DeliveryError, type Deliver } from './delivery.js';
 import { abortReason, asAppError, revokeKey, type RevokeKeyOutcome } from './revoke-keys.js';
@@ -114,7 +115,7 @@ export async function rotateKey(gateway: CloudGateway, input: RotateKeyInput, op
   }
 
   emit({ type: 'step', step: 'issue-key' });
-  const keyInput = { folderId: account.folderId, name: account.name, description: stripRunMarker(old.description), roles: roles.roles, scopes: old.scopes, expiresAt: input.expiresAt };
+  const keyInput = { folderId: account.folderId, name: account.name, description: stripRunMarker(old.description), adoptedRoles: recordedRoles(old.description), roles: roles.roles, scopes: old.scopes, expiresAt: input.expiresAt };
   let created: CreatedApiKey;
   try {
     created = await issueKey(gateway, account, keyInput, { signal, waitSignal: opts.waitSignal, runId: opts.runId }, (e) => e.type !== 'step' && emit(e), () => !signal?.aborted);

@@ -4,7 +4,7 @@
  * per key and per account looked at, each with a `status`. Failures are left to the error the
  * command throws after printing, so stderr says each once.
  */
-import type { AccountOutcome, KeptReason, RevokeKeyOutcome, RevokeKeysResult } from '../core/revoke-keys.js';
+import type { AccountOutcome, AdoptedRolesOutcome, KeptReason, RevokeKeyOutcome, RevokeKeysResult } from '../core/revoke-keys.js';
 import { managedLabelText } from '../core/accounts.js';
 import type { TextSink } from './text.js';
 
@@ -27,9 +27,23 @@ export interface RevokedAccountDocument {
   error: { code: string; message: string } | null;
 }
 
+/** Roles aistudio-key granted an adopted account, looked at because a revoked key recorded them. */
+export interface AdoptedRolesDocument {
+  service_account_id: string;
+  status: AdoptedRolesOutcome['status'];
+  /** The roles taken back (status returned). */
+  removed_roles: string[];
+  /** The account's roles on its folder that stay (status returned). */
+  remaining_roles: string[];
+  /** Keys aistudio-key issued that still rely on the roles (status kept). */
+  other_keys: string[];
+  error: { code: string; message: string } | null;
+}
+
 export interface RevokeDocument {
   keys: RevokedKeyDocument[];
   service_accounts: RevokedAccountDocument[];
+  adopted_roles: AdoptedRolesDocument[];
 }
 
 const errorDoc = (e: { code: string; message: string; hints: string[] }): { code: string; message: string } => ({ code: e.code, message: [e.message, ...e.hints].join(' ') });
@@ -60,9 +74,22 @@ export function accountOutcomeDocument(a: AccountOutcome): RevokedAccountDocumen
   }
 }
 
-export function revokeDocument(r: RevokeKeysResult): RevokeDocument {
-  return { keys: r.keys.map(keyOutcomeDocument), service_accounts: r.serviceAccounts.map(accountOutcomeDocument) };
+export function adoptedRolesDocument(a: AdoptedRolesOutcome): AdoptedRolesDocument {
+  switch (a.status) {
+    case 'returned':
+      return { service_account_id: a.serviceAccount.id, status: a.status, removed_roles: [...a.removed], remaining_roles: [...a.remaining], other_keys: [], error: null };
+    case 'kept':
+      return { service_account_id: a.serviceAccount.id, status: a.status, removed_roles: [], remaining_roles: [], other_keys: [...a.otherKeys], error: null };
+    case 'failed':
+      return { service_account_id: a.id, status: a.status, removed_roles: [], remaining_roles: [], other_keys: [], error: errorDoc(a.error) };
+  }
 }
+
+export function revokeDocument(r: RevokeKeysResult): RevokeDocument {
+  return { keys: r.keys.map(keyOutcomeDocument), service_accounts: r.serviceAccounts.map(accountOutcomeDocument), adopted_roles: r.adoptedRoles.map(adoptedRolesDocument) };
+}
+
+const list = (roles: readonly string[]): string => (roles.length === 0 ? 'none' : roles.join(', '));
 
 export const FAILED_STEP: Record<'read' | 'list-keys' | 'remove-bindings' | 'delete', string> = {
   read: 'could not read it',
@@ -91,6 +118,13 @@ export function revokeNotes(r: RevokeKeysResult): string[] {
       notes.push(`Service account ${a.id} was already gone.`);
     }
   }
+  for (const a of r.adoptedRoles) {
+    if (a.status === 'kept') {
+      notes.push(`Kept roles ${list(a.roles)} that aistudio-key granted adopted service account ${a.serviceAccount.name} (${a.serviceAccount.id}): its other key${a.otherKeys.length === 1 ? '' : 's'} from aistudio-key (${a.otherKeys.join(', ')}) still rel${a.otherKeys.length === 1 ? 'ies' : 'y'} on them.`);
+    } else if (a.status === 'returned') {
+      notes.push(`Service account ${a.serviceAccount.name} (${a.serviceAccount.id}) keeps its other roles on folder ${a.serviceAccount.folderId}: ${list(a.remaining)}.`);
+    }
+  }
   return notes;
 }
 
@@ -109,6 +143,10 @@ export function revokeText(r: RevokeKeysResult, out: TextSink): void {
     const roles = a.removedBindings.map((b) => b.roleId);
     const what = roles.length > 0 ? ` and its ${roles.length} role${roles.length === 1 ? '' : 's'} on folder ${a.serviceAccount.folderId} (${roles.join(', ')})` : '';
     out.line(`${s.green('Deleted')} service account ${a.serviceAccount.name} (${a.serviceAccount.id})${what}`);
+  }
+  for (const a of r.adoptedRoles) {
+    if (a.status !== 'returned' || a.removed.length === 0) continue;
+    out.line(`${s.green('Removed')} role${a.removed.length === 1 ? '' : 's'} ${a.removed.join(', ')} that aistudio-key granted adopted service account ${a.serviceAccount.name} (${a.serviceAccount.id}) on folder ${a.serviceAccount.folderId}`);
   }
   for (const n of revokeNotes(r)) out.note(n);
 }

@@ -310,7 +310,7 @@ say(`bench: figure 2, create against the emulator (${LATENCY_MS} ms per call, ${
 const CREATE = 'create';
 const MINIMAL = 'minimal script';
 const NAIVE = 'sequential naive';
-/** create with no code cache: every run like the first after an install (src/cloud/vendor.ts). */
+/** create with no code cache: every run like the first after an install (bin/compile-cache.js). */
 const COLD = 'create, no cache';
 const createArgs = [BIN, 'create', ...target, '--format', 'json'];
 const minimalArgs = ['test/bench/minimal-create.mjs', ...target];

@@ -75,7 +75,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   try {
     await writeFile(caFile, tls.caPem, { mode: 0o644 });
     const methods = registerServices(server, rt, [
-      endpointService(() => endpoint),
+      endpointService(() => endpoint, opts.discoveryAddresses),
       iamTokenService(world),
       serviceAccountService(world, operations),
       apiKeyService(world, operations),

@@ -128,6 +128,11 @@ export interface EmulatorOptions {
   httpPort?: number;
   /** Hostile mode: crafted IDs and secrets, escapes in text, hostile and huge error messages (hostile.ts). */
   hostile?: HostileOptions;
+  /**
+   * Discovery answers these addresses for these endpoint ids instead of the emulator's own (a
+   * hostile or misconfigured installation pointing a service at another host). Default: none.
+   */
+  discoveryAddresses?: Readonly<Record<string, string>>;
 }
 
 export interface Emulator {

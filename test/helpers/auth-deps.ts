@@ -21,6 +21,8 @@ export interface FetchCall {
   method: string;
   headers: Record<string, string>;
   body: string | undefined;
+  /** host:port of the proxy the request was to go through. */
+  proxy?: string | undefined;
 }
 
 export type FetchHandler = (call: FetchCall) => Response | Promise<Response>;
@@ -67,15 +69,15 @@ export function fakeAuthDeps(opts: FakeAuthDepsOptions = {}): FakeAuthDeps {
       deps.stdinReads += 1;
       return opts.stdin ?? '';
     },
-    fetch: (async (input: string | URL | Request, init?: RequestInit) => {
-      const url = input instanceof Request ? input.url : String(input);
+    fetch: async (input, init) => {
+      const url = input.href;
       const headers: Record<string, string> = {};
-      new Headers(init?.headers).forEach((v, k) => { headers[k] = v; });
-      const call: FetchCall = { url, method: init?.method ?? 'GET', headers, body: typeof init?.body === 'string' ? init.body : undefined };
+      new Headers(init.headers).forEach((v, k) => { headers[k] = v; });
+      const call: FetchCall = { url, method: init.method, headers, body: init.body, proxy: init.proxy?.address };
       deps.fetchCalls.push(call);
       if (!opts.fetch) throw new Error(`unexpected fetch to ${url}`);
       return opts.fetch(call);
-    }) as typeof globalThis.fetch,
+    },
     async execFile(file, args, execOpts) {
       deps.execCalls.push({ file, args, timeoutMs: execOpts?.timeoutMs });
       if (opts.execFile) return opts.execFile(file, args, execOpts);

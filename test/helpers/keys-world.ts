@@ -3,6 +3,7 @@
  * fixture plus service accounts labelled managed-by=aistudio-key with API keys and folder bindings,
  * and a `cli()` that runs aistudio-key against it with the admin user's token.
  */
+import { httpFetch, type HttpFetch } from '../../src/auth/http-fetch.js';
 import assert from 'node:assert/strict';
 import { after } from 'node:test';
 import { PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset.js';
@@ -34,10 +35,9 @@ export interface KeysWorld {
 }
 
 /** Loopback only: any fetch off 127.0.0.1 fails the test. */
-export const loopbackFetch: typeof fetch = async (input, init) => {
-  const url = new URL(input instanceof Request ? input.url : String(input));
+export const loopbackFetch: HttpFetch = async (url, init) => {
   assert.ok(['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname), `off-loopback fetch to ${url.href}`);
-  return fetch(input, init);
+  return httpFetch(url, init);
 };
 
 /**

@@ -11,6 +11,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Readable, Writable } from 'node:stream';
+import { httpFetch, type HttpFetch } from '../../src/auth/http-fetch.js';
 import type { ConnectTarget, Connection } from '../../src/cloud/types.js';
 import { ENV } from '../../src/config/env.js';
 import { randomInt } from 'node:crypto';
@@ -52,7 +53,7 @@ export interface RunCliOptions {
   randomInt?: (max: number) => number;
   runOverride?: RunOverride;
   interrupter?: Interrupter;
-  fetch?: typeof globalThis.fetch;
+  fetch?: HttpFetch;
   execFile?: Deps['execFile'];
   /** Called with stderr text as it is written (to observe a run in progress). */
   onStderr?: (text: string) => void;
@@ -133,7 +134,7 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
     randomInt: opts.randomInt ?? ((max) => randomInt(max)),
     readFile: (path) => readFile(path, 'utf8'),
     readStdin: async () => stdinText,
-    fetch: opts.fetch ?? ((...a) => globalThis.fetch(...a)),
+    fetch: opts.fetch ?? httpFetch,
     execFile:
       opts.execFile ??
       (async (file) => {

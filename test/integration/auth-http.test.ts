@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { METADATA_TOKEN_PATH, TOKEN_EXCHANGE_PATH, defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
 import { resolveCredential } from '../../src/auth/chain.js';
+import { httpFetch } from '../../src/auth/http-fetch.js';
 import { connect } from '../../src/cloud/connect.js';
 import type { Credential } from '../../src/cloud/types.js';
 import { ENV } from '../../src/config/env.js';
@@ -22,7 +23,7 @@ const EXCHANGE_CALL = `HTTP POST ${TOKEN_EXCHANGE_PATH}`;
 async function loopbackFetch(call: FetchCall): Promise<Response> {
   const { hostname } = new URL(call.url);
   assert.ok(hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]', `off-loopback fetch to ${call.url}`);
-  return fetch(call.url, { method: call.method, headers: call.headers, ...(call.body !== undefined ? { body: call.body } : {}) });
+  return httpFetch(new URL(call.url), { method: call.method === 'POST' ? 'POST' : 'GET', headers: call.headers, ...(call.body !== undefined ? { body: call.body } : {}), signal: AbortSignal.timeout(15_000) });
 }
 
 describe('HTTP credential sources against the emulator', () => {

@@ -149,14 +149,28 @@ describe('ensure', () => {
     assert.equal(w.payload()?.['api-key-id'], w.keys()[0]?.id);
   });
 
-  test('an existing account: only the roles it lacks are added, in one ADD-only call', async () => {
+  test('an existing account aistudio-key did not make is refused without --adopt: exit 2 naming --adopt, nothing changed', async () => {
+    const w = await world();
+    const gateway = await w.gateway();
+    const sa = await gateway.createServiceAccount({ folderId: w.ids.folderId, name: SA, description: 'ci admin', labels: {} });
+    const before = w.emu.mutations().length;
+    const r = await w.ensure(['--json']);
+    assert.equal(r.exitCode, 2, r.stderr);
+    assert.match(r.stderr, /--service-account: ci-ai-studio \(\w+\) was not created by aistudio-key .*pass --adopt/);
+    assert.equal(r.stdout, '');
+    assert.deepEqual(w.emu.mutations().slice(before), [], 'no call that changes the cloud');
+    assert.deepEqual(w.emu.state.apiKeys().filter((k) => k.serviceAccountId === sa.id), []);
+    assert.equal(w.payload(), undefined, 'no secret written');
+  });
+
+  test('an existing account with --adopt: only the roles it lacks are added, in one ADD-only call', async () => {
     const w = await world();
     const gateway = await w.gateway();
     const sa = await gateway.createServiceAccount({ folderId: w.ids.folderId, name: SA, description: '', labels: {} });
     const subject = { type: 'serviceAccount', id: sa.id };
     await gateway.addFolderAccessBindings(w.ids.folderId, PRESET_ROLES.slice(0, 2).map((roleId) => ({ roleId, subject })));
     const before = w.emu.calls('FolderService/UpdateAccessBindings').length;
-    const doc = json(await w.ensure(['--json']));
+    const doc = json(await w.ensure(['--json', '--adopt']));
     assert.deepEqual(doc.roles_added, PRESET_ROLES.slice(2));
     const calls = w.emu.calls('FolderService/UpdateAccessBindings').slice(before);
     assert.equal(calls.length, 1);
@@ -164,6 +178,20 @@ describe('ensure', () => {
     assert.deepEqual(deltas.map((d) => (d.action === 1 ? 'ADD' : d.action)), ['ADD', 'ADD', 'ADD'], 'ADD deltas only (AccessBindingAction.ADD = 1)');
     assert.deepEqual(deltas.map((d) => d.accessBinding.roleId), PRESET_ROLES.slice(2));
     assert.equal((doc.service_account as { created: boolean }).created, false);
+  });
+
+  test('ensure --adopt records the roles it added: revoking the key it wrote takes exactly those back', async () => {
+    const w = await world();
+    const gateway = await w.gateway();
+    const sa = await gateway.createServiceAccount({ folderId: w.ids.folderId, name: SA, description: '', labels: {} });
+    await gateway.addFolderAccessBindings(w.ids.folderId, [{ roleId: PRESET_ROLES[0] ?? '', subject: { type: 'serviceAccount', id: sa.id } }]);
+    const doc = json(await w.ensure(['--json', '--adopt']));
+    assert.deepEqual(doc.roles_added, PRESET_ROLES.slice(1));
+    const keyId = w.payload()?.['api-key-id'] ?? '';
+    const r = await runCli(['revoke', keyId, '--yes', '--endpoint', w.emu.endpoint, '--ca-file', w.emu.caFile], { env: { YC_IAM_TOKEN: w.ids.userIamToken } });
+    assert.equal(r.exitCode, 0, r.stderr);
+    const held = w.emu.state.folderBindings(w.ids.folderId).filter((b) => b.subject.id === sa.id).map((b) => b.roleId);
+    assert.deepEqual(held, PRESET_ROLES.slice(0, 1), 'only the role it held before ensure');
   });
 
   test('the Lockbox write fails after the key was issued (rotation): the new key is revoked, the old one stays, the secret is unchanged', async () => {

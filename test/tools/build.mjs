@@ -24,8 +24,7 @@
  *     load the rest of commander.
  *   - zod's `locales` namespace (40 languages, ~500 KB) is reduced to English, the only one zod
  *     itself uses by default and the only one we use.
- * - dist/vendor/grpc.cjs: gRPC and the SDK, CommonJS, loaded by src/cloud/vendor.ts through a V8
- *   code cache on Node 20 (see below and that file).
+ * - dist/vendor/grpc.cjs: gRPC and the SDK, CommonJS, loaded by src/cloud/vendor.ts (see below).
  * - @grpc/proto-loader is replaced by a stub (see below): only grpc-js's server-side code requires it.
  * - A dynamic import of a CommonJS package goes through an ES module facade with the names Node
  *   gives (see `cjsDynamicImports`); without it the chunk exports only `default` (esbuild #3245).
@@ -79,7 +78,7 @@ const zodEnglishOnly = {
 
 /**
  * gRPC and the SDK go into their own CommonJS bundle, dist/vendor/grpc.cjs, which src/cloud/vendor.ts
- * loads through a V8 code cache on Node 20 (Node 22 caches it itself). The packages src/cloud/sdk.ts
+ * loads. The packages src/cloud/sdk.ts
  * and lockbox.ts import are read from their import lines; in the program bundle each becomes a
  * module that takes its exports from the vendor bundle, where every package is a lazy getter (a
  * package is initialised on first use: Lockbox's files only when Lockbox is used).

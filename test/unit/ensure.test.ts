@@ -39,6 +39,7 @@ function input(over: Partial<EnsureInput> = {}): EnsureInput {
   return {
     folderId: FOLDER_ID,
     serviceAccountName: 'ci-ai',
+    adopt: false,
     lockbox: { ref: 'ai-key', folderId: FOLDER_ID },
     rotateBeforeMs: 14 * DAY,
     description: 'ci key',

@@ -108,6 +108,7 @@ test('revoke: revoked and deleted on stdout; already-gone and kept as notes; jso
       { status: 'kept', serviceAccount: { ...SA, id: 'ajesa000000000000002', name: 'legacy' }, reason: 'not-managed', otherKeys: [] },
       { status: 'kept', serviceAccount: { ...SA, id: 'ajesa000000000000003', name: 'busy' }, reason: 'has-other-keys', otherKeys: ['ajekey00000000000007'] },
     ],
+    adoptedRoles: [],
   };
   const out = sink();
   revokeText(result, out);

@@ -13,18 +13,22 @@ export const ENDPOINT_IDS = [
   'compute', 'kms', 'organization-manager', 'serverless-functions', 'serverless-containers', 'ai-foundation-models',
 ] as const;
 
-/** ApiEndpointService: discovery, no token needed (a token, valid or not, is ignored). */
-export function endpointService(address: () => string): ServiceSpec {
+/**
+ * ApiEndpointService: discovery, no token needed (a token, valid or not, is ignored). `overrides`
+ * (EmulatorOptions.discoveryAddresses) answer other addresses for some ids.
+ */
+export function endpointService(ownAddress: () => string, overrides: Readonly<Record<string, string>> = {}): ServiceSpec {
+  const address = (id: string): string => overrides[id] ?? ownAddress();
   return defineService(ApiEndpointServiceService, {
     list() {
-      return { endpoints: ENDPOINT_IDS.map((id) => ({ id, address: address() })), nextPageToken: '' };
+      return { endpoints: ENDPOINT_IDS.map((id) => ({ id, address: address(id) })), nextPageToken: '' };
     },
     get(_ctx, req) {
       maxLength('api_endpoint_id', req.apiEndpointId, 50);
       if (!(ENDPOINT_IDS as readonly string[]).includes(req.apiEndpointId)) {
         throw new EmulatorError('NOT_FOUND', `Api endpoint ${req.apiEndpointId} not found`);
       }
-      return { id: req.apiEndpointId, address: address() };
+      return { id: req.apiEndpointId, address: address(req.apiEndpointId) };
     },
   }, { publicMethods: ['list', 'get'] });
 }
