@@ -8,6 +8,8 @@ export type GrpcStatusName =
   | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'FAILED_PRECONDITION' | 'ABORTED' | 'OUT_OF_RANGE'
   | 'UNIMPLEMENTED' | 'INTERNAL' | 'UNAVAILABLE' | 'DATA_LOSS' | 'UNAUTHENTICATED';
 
+import type { FidelityOptions } from './fidelity.js';
+
 /** Short method name as `Service/Method`, e.g. 'ServiceAccountService/Create', 'OperationService/Get'. */
 export type MethodName = string;
 
@@ -122,6 +124,8 @@ export interface EmulatorOptions {
   quotas?: Quotas;
   /** Port of the HTTP side channel (default 0 = any free port). */
   httpPort?: number;
+  /** Behaviours no source settles, one switch each (fidelity.ts; README "Fidelity switches"). */
+  fidelity?: FidelityOptions;
 }
 
 export interface Emulator {
