@@ -218,7 +218,7 @@ export const createCommand = defineCommand({
     folderId: { flags: '--folder-id <id>', description: `folder to create the account in (env: ${ENV.folderId})` },
     folderName: { flags: '--folder-name <name>', description: `folder by name, within --cloud-id or your only cloud (env: ${ENV.folderName})` },
     cloudId: { flags: '--cloud-id <id>', description: `cloud holding --folder-name (env: ${ENV.cloudId})` },
-    name: { flags: '--name <name>', description: 'service account name, 3-63 of a-z 0-9 - (default: generated)' },
+    name: { flags: '--name <name>', description: 'service account name, 1-63 of a-z 0-9 - (default: generated)' },
     serviceAccount: { flags: '--service-account <name|id>', description: 'issue the key on this existing account in the folder, granting only the roles it lacks' },
     adopt: { flags: '--adopt', description: 'allow --service-account to name an account aistudio-key did not create (not relabelled)' },
     description: { flags: '--description <text>', description: 'description of the account and the key, up to 256 characters' },
