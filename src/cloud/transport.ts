@@ -20,6 +20,7 @@ import {
   failureToAppError,
   isAbortError,
   isQuotaExceeded,
+  STATUS_DETAILS,
   isTransient,
   neverReachedServer,
   parseRpcError,
@@ -30,6 +31,7 @@ import {
 } from './errors.js';
 import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, withRetries, type BackoffPolicy } from './retry.js';
 import type { Redactor } from './redact.js';
+import { decodeStatusDetails } from './status-details.js';
 import { grpc, niceGrpc } from './sdk.js';
 
 /** One TLS channel per address; all share the same roots. */
@@ -168,6 +170,7 @@ export class Caller {
     if (extra.idempotencyKey) metadata.set('idempotency-key', extra.idempotencyKey);
     metadata.set('x-client-request-id', randomUUID());
     let requestId: string | undefined;
+    let detailsBin: Uint8Array | undefined;
     const opts: CallOpts = {
       metadata,
       deadline: this.s.callTimeoutMs,
@@ -177,6 +180,8 @@ export class Caller {
       },
       onTrailer: (t) => {
         requestId ??= firstValue(t, 'x-request-id');
+        const bin: unknown = t.get('grpc-status-details-bin');
+        if (bin instanceof Uint8Array) detailsBin = bin;
       },
       retry: false,
     };
@@ -198,6 +203,15 @@ export class Caller {
       const status = f ? `${f.status}${f.shape === 'ApiError' ? '(ApiError)' : ''}` : isAbortError(err) ? 'ABORTED_BY_CALLER' : 'ERROR';
       const rid = f?.requestId ?? requestId;
       this.debug(`rpc ${spec.method} ${status} ${Math.round(performance.now() - started)}ms${rid ? ` request-id=${rid}` : ''}${tag ? ` ${tag}` : ''}`);
+      // The status details (a QuotaFailure tells a used-up quota from a rate limit) ride on the error.
+      const details = f ? decodeStatusDetails(detailsBin) : undefined;
+      if (details && typeof err === 'object' && err !== null) {
+        try {
+          Object.defineProperty(err, STATUS_DETAILS, { value: details, configurable: true });
+        } catch {
+          // a frozen error: the wording is the fallback
+        }
+      }
       if (f && !f.requestId && requestId && typeof err === 'object' && err !== null) {
         try {
           Object.defineProperty(err, 'requestId', { value: requestId, configurable: true });

@@ -28,7 +28,9 @@
 import { AlreadyExistsError, AppError, CloudError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
 import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
-import { hasRunMarker, keyDescription, runMarker } from './create-key.js';
+import { accountLabels, hasRunMarker, keyDescription, RUN_LABEL, runMarker } from './create-key.js';
+import { grantDenied } from './roles.js';
+import { whileAccountSettles, type SettleOptions } from './settle.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
 import { LOCKBOX_ENTRY } from './targets/types.js';
@@ -79,6 +81,8 @@ export interface EnsureOptions {
   onEvent?: (event: EnsureEvent) => void;
   /** Hears every secret the run holds (the one read from the secret, the new key's), so the caller can keep them off stderr. */
   onSecret?: (secret: string) => void;
+  /** Waiting out a new account's eventual consistency (core/settle.ts); without it no wait. */
+  settle?: Pick<SettleOptions, 'sleep' | 'now'>;
 }
 
 export interface SecretRef {
@@ -173,20 +177,25 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
   const made: Made = { folderId: input.folderId, account: undefined, accountCreated: false, bindings: [], key: undefined };
   try {
     emit({ type: 'step', step: 'prepare-account' });
-    made.account = account ?? (await createAccount(gateway, input, made, write, emit));
+    made.account = account ?? (await createAccount(gateway, input, made, write, emit, opts.runId));
     const sa = made.account;
     checkAbort();
     const missing = made.accountCreated ? [...input.roles] : await missingRoles(gateway, input, sa, read);
     if (missing.length > 0) {
       const subject = { type: 'serviceAccount', id: sa.id };
-      made.bindings = await gateway.addFolderAccessBindings(input.folderId, missing.map((roleId) => ({ roleId, subject })), write);
+      const wanted = missing.map((roleId) => ({ roleId, subject }));
+      const settle = made.accountCreated ? settleFor(opts, emit) : undefined;
+      const reported = await whileAccountSettles(() => gateway.addFolderAccessBindings(input.folderId, wanted, write), [sa.id], settle)
+        .catch((error: unknown) => { throw grantDenied(error, missing, input.folderId); });
+      // A new account holds only what this run granted, whatever the answer reported.
+      made.bindings = made.accountCreated ? wanted : reported;
       if (made.bindings.length > 0) emit({ type: 'created', kind: 'role-bindings', description: `roles ${made.bindings.map((b) => b.roleId).join(', ')} of ${sa.id} on folder ${input.folderId}` });
     }
     checkAbort();
 
     // ---- 4. The key ----------------------------------------------------------------------------
     emit({ type: 'step', step: 'issue-key' });
-    made.key = await issueKey(gateway, sa, input, opts, emit, write);
+    made.key = await issueKey(gateway, sa, input, made.accountCreated ? opts : { ...opts, settle: undefined }, emit, write);
     opts.onSecret?.(made.key.secret);
     emit({ type: 'created', kind: 'api-key', description: `API key ${made.key.apiKey.id}` });
     checkAbort();
@@ -299,10 +308,14 @@ interface Made {
   key: CreatedApiKey | undefined;
 }
 
-async function createAccount(gateway: CloudGateway, input: EnsureInput, made: Made, write: CallOptions, emit: (e: EnsureEvent) => void): Promise<ServiceAccount> {
+function settleFor(opts: EnsureOptions, emit: (e: EnsureEvent) => void): SettleOptions | undefined {
+  return opts.settle ? { ...opts.settle, signal: opts.signal, onWait: (text) => emit({ type: 'note', text }) } : undefined;
+}
+
+async function createAccount(gateway: CloudGateway, input: EnsureInput, made: Made, write: CallOptions, emit: (e: EnsureEvent) => void, runId: string | undefined): Promise<ServiceAccount> {
   try {
     const sa = await gateway.createServiceAccount(
-      { folderId: input.folderId, name: input.serviceAccountName, description: input.description, labels: { ...MANAGED_BY_LABEL } },
+      { folderId: input.folderId, name: input.serviceAccountName, description: input.description, labels: accountLabels(runId) },
       write,
     );
     made.accountCreated = true;
@@ -319,6 +332,13 @@ async function createAccount(gateway: CloudGateway, input: EnsureInput, made: Ma
     if (!(error instanceof AlreadyExistsError)) throw error;
     // A concurrent run may just have created it in this folder: use that one.
     const theirs = await gateway.findServiceAccountByName(input.folderId, input.serviceAccountName, write);
+    if (theirs && runId !== undefined && theirs.labels[RUN_LABEL] === runId) {
+      // Made by this run: an earlier attempt whose answer was lost, repeated by a service that
+      // ignores idempotency keys. It is this run's to clean up.
+      made.accountCreated = true;
+      emit({ type: 'created', kind: 'service-account', description: `service account ${theirs.name} (${theirs.id}) in folder ${theirs.folderId}` });
+      return theirs;
+    }
     if (theirs) {
       emit({ type: 'note', text: `service account ${theirs.id} appeared meanwhile (another run?); using it` });
       return theirs;
@@ -347,7 +367,7 @@ async function issueKey(
 ): Promise<CreatedApiKey> {
   const request = { serviceAccountId: sa.id, description: keyDescription(input.description, opts.runId), scopes: [...input.scopes], expiresAt: input.expiresAt };
   try {
-    return await gateway.createApiKey(request, write);
+    return await whileAccountSettles(() => gateway.createApiKey(request, write), [sa.id], settleFor(opts, emit));
   } catch (error) {
     const runId = opts.runId;
     if (!isAmbiguousOutcome(error) || runId === undefined || opts.signal?.aborted) throw error;
