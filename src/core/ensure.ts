@@ -237,9 +237,17 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
         written = { ...r, folderId: input.lockbox.folderId, created: true };
       } catch (error) {
         if (!(error instanceof AlreadyExistsError)) throw error;
-        // Another run created the secret since we looked: it holds that run's key.
         const theirs = await gateway.findSecretByName(input.lockbox.folderId, input.lockbox.ref, read).catch(() => undefined);
-        lost = { id: theirs?.id ?? '', folderId: input.lockbox.folderId, versionId: theirs?.currentVersionId };
+        const holds = theirs?.currentVersionId ? await keyIdIn(gateway, theirs.id, theirs.currentVersionId, read).catch(() => undefined) : undefined;
+        if (theirs?.currentVersionId && holds === created.apiKey.id) {
+          // This run's own create, its answer lost and the repeat refused (Lockbox ignoring the
+          // idempotency-key): the secret holds this run's key, so the write landed.
+          emit({ type: 'note', text: `secret ${theirs.id} was created by this run; its answer had been lost` });
+          written = { secretId: theirs.id, versionId: theirs.currentVersionId, folderId: input.lockbox.folderId, created: true };
+        } else {
+          // Another run created the secret since we looked: it holds that run's key.
+          lost = { id: theirs?.id ?? '', folderId: input.lockbox.folderId, versionId: theirs?.currentVersionId };
+        }
       }
     }
   } catch (error) {

@@ -31,9 +31,18 @@ const SETTINGS: Array<[string, FidelityOptions]> = [
   ['everything unkind at once', { newAccountLag: { calls: 1, code: 'INVALID_ARGUMENT' }, idempotency: NO_IDEMPOTENCY, bindingsResponse: 'empty', quotaError: 'quota-failure', namePattern: 'legacy' }],
 ];
 
-function json(r: RunCliResult): Record<string, any> {
+/** The parts of create's, rotate's and ensure's JSON documents these tests read. */
+interface Doc {
+  service_account: { id: string; name: string };
+  api_key: { id: string };
+  roles: string[];
+  revoked: string[];
+  status: string;
+}
+
+function json(r: RunCliResult): Doc {
   assert.equal(r.exitCode, 0, r.stderr);
-  return JSON.parse(r.stdout) as Record<string, any>;
+  return JSON.parse(r.stdout) as Doc;
 }
 
 /** What a failed run must leave as it found: accounts, keys and folder bindings. */
@@ -86,7 +95,7 @@ for (const [name, fidelity] of SETTINGS) {
 
     it('create --count 3: three accounts, each with its roles and key', async () => {
       const w = await world();
-      const docs = json(await w.cli(['create', '--folder-id', w.ids.folderId, '--count', '3', '--json'], FAST)) as unknown as Array<Record<string, any>>;
+      const docs = json(await w.cli(['create', '--folder-id', w.ids.folderId, '--count', '3', '--json'], FAST)) as unknown as Doc[];
       assert.equal(docs.length, 3);
       for (const d of docs) assert.deepEqual(rolesOf(w, d.service_account.id), [...PRESET_ROLES].sort());
     });
@@ -134,6 +143,16 @@ for (const [name, fidelity] of SETTINGS) {
       const mutations = w.emu.mutations().length;
       assert.equal(json(await w.cli(argv, FAST)).status, 'up-to-date');
       assert.equal(w.emu.mutations().length, mutations);
+    });
+
+    it('ensure after a lost answer to the secret create: the secret holds the live key it reports', async () => {
+      const w = await world();
+      w.emu.inject('SecretService/Create', { kind: 'lost-answer' });
+      const doc = json(await w.cli(['ensure', '--folder-id', w.ids.folderId, '--service-account', 'ensure-bot', '--to-lockbox', 'ensure-secret', '--json'], FAST));
+      assert.equal(doc.status, 'rotated');
+      const held = w.emu.state.lockboxSecrets().filter((s) => s.name === 'ensure-secret').map((s) => s.payload['api-key-id']);
+      assert.deepEqual(held, [doc.api_key.id]);
+      assert.ok(w.emu.state.apiKeys().some((k) => k.id === doc.api_key.id), 'the key in the secret is live');
     });
   });
 }
