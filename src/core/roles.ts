@@ -73,7 +73,8 @@ export function grantWarning(beyond: readonly string[], folderId: string): strin
 export function grantDenied(error: unknown, roles: readonly string[], folderId: string): unknown {
   if (!(error instanceof AuthError) || error.code !== 'permission_denied') return error;
   const said = [error.message, ...error.hints].join('\n');
-  const which = roles.filter((r) => new RegExp(`(^|[^\\w.-])${r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w.-])`).test(said));
+  // The role as a whole word: not part of a longer role id (a sentence's full stop may follow).
+  const which = roles.filter((r) => new RegExp(`(?<![\\w.-])${r.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![\\w-]|\\.\\w)`).test(said));
   // Naming none, the gateway's own message already says that only roles one holds can be granted.
   if (which.length === 0) return error;
   const what = which.length === 1 ? `role ${which[0] ?? ''}` : `roles ${which.join(', ')}`;
