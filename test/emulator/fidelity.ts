@@ -22,7 +22,7 @@ export interface FidelityOptions {
   /**
    * (1) Eventual consistency of a new service account: after ServiceAccountService.Create, the
    * account is unknown to UpdateAccessBindings (as an ADD subject) and ApiKeyService.Create for the
-   * first `calls` such calls and/or until `ms` after the create. `code` NOT_FOUND (default) answers
+   * first `calls` such calls and/or until `ms` after its operation is done. `code` NOT_FOUND (default) answers
    * `Service account <id> not found`; INVALID_ARGUMENT answers a validation error naming the account.
    */
   newAccountLag?: { calls?: number; ms?: number; code?: 'NOT_FOUND' | 'INVALID_ARGUMENT' };
@@ -89,11 +89,11 @@ export class Fidelity {
     return this.options.idempotency?.[service] ?? true;
   }
 
-  /** A service account was just created: start its lag, if the switch is on. */
-  accountCreated(id: string): void {
+  /** A service account was just created; its operation is done at `doneAt`: start its lag, if the switch is on. */
+  accountCreated(id: string, doneAt: number): void {
     const lag = this.options.newAccountLag;
     if (lag === undefined) return;
-    this.lag.set(id, { callsLeft: lag.calls ?? 0, until: this.now() + (lag.ms ?? 0) });
+    this.lag.set(id, { callsLeft: lag.calls ?? 0, until: doneAt + (lag.ms ?? 0) });
   }
 
   /**

@@ -94,13 +94,15 @@ export function serviceAccountService(world: World, ops: Operations): ServiceSpe
         createdAt: new Date(world.now()),
       };
       world.serviceAccounts.set(sa.id, sa);
-      world.fidelity.accountCreated(sa.id);
-      return start(ctx, {
+      const op = start(ctx, {
         description: 'Create service account', folderId: folder.id, id: sa.id,
         metadata: packAny('yandex.cloud.iam.v1.CreateServiceAccountMetadata', CreateServiceAccountMetadata, { serviceAccountId: sa.id }),
         complete: () => saAny(world.serviceAccounts.get(sa.id) ?? sa),
         rollback: () => { world.serviceAccounts.delete(sa.id); },
       });
+      // Fidelity switch (1): the lag runs from when the operation is done.
+      world.fidelity.accountCreated(sa.id, ops.readyAt(op.id) ?? world.now());
+      return op;
     },
 
     update(ctx, req) {
