@@ -10,7 +10,7 @@ import { AppError, CloudError, NotFoundError } from '../errors.js';
 /** The longest a run waits for an account it just made to be known (README "When things go wrong"). */
 export const NEW_ACCOUNT_SETTLE_MS = 30_000;
 const FIRST_DELAY_MS = 100;
-const MAX_DELAY_MS = 4_000;
+const MAX_DELAY_MS = 2_000;
 
 export interface SettleOptions {
   sleep: (ms: number) => Promise<void>;
@@ -29,7 +29,7 @@ export function isUnsettledAccount(error: unknown, accountIds: readonly string[]
 
 /**
  * Runs `call`; while it fails because a just-made account of `accountIds` is not known yet, waits
- * (100 ms doubling to 4 s) and runs it again, for at most NEW_ACCOUNT_SETTLE_MS. Without `settle`
+ * (100 ms doubling to 2 s) and runs it again, for at most NEW_ACCOUNT_SETTLE_MS. Without `settle`
  * (an existing account) `call` runs once.
  * @throws the last error, with a hint saying how long it waited.
  */
@@ -48,8 +48,23 @@ export async function whileAccountSettles<T>(call: () => Promise<T>, accountIds:
         throw error;
       }
       settle.onWait?.(`the new service account is not known yet (attempt ${attempt}); trying again in ${delay} ms`);
-      await settle.sleep(delay);
+      await sleepUnlessAborted(settle, delay);
+      if (settle.signal?.aborted) throw error;
       delay = Math.min(delay * 2, MAX_DELAY_MS);
     }
   }
+}
+
+/** `settle.sleep(ms)`, cut short when the run is aborted (the listener is removed either way). */
+function sleepUnlessAborted(settle: SettleOptions, ms: number): Promise<void> {
+  const { signal } = settle;
+  if (!signal) return settle.sleep(ms);
+  return new Promise((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    void settle.sleep(ms).then(done, done);
+  });
 }

@@ -53,3 +53,13 @@ test('without settle options (an existing account) the call runs once', async ()
   await assert.rejects(whileAccountSettles(f.call, [ID], undefined), NotFoundError);
   assert.equal(f.calls(), 1);
 });
+
+test('an abort during the wait ends it at once with the last error', async () => {
+  const controller = new AbortController();
+  let sleeping = 0;
+  const settle = { now: () => 0, sleep: () => { sleeping++; controller.abort(); return new Promise<void>(() => undefined); }, signal: controller.signal };
+  const f = failing(Infinity, () => new NotFoundError('gone'));
+  await assert.rejects(whileAccountSettles(f.call, [ID], settle), NotFoundError);
+  assert.equal(f.calls(), 1);
+  assert.equal(sleeping, 1);
+});
