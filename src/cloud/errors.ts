@@ -36,6 +36,17 @@ export interface RpcFailure {
   requestId: string | undefined;
   serverTraceId: string | undefined;
   shape: 'ClientError' | 'ApiError' | 'plugin' | 'operation' | 'grpc';
+  /** google.rpc.QuotaFailure subjects from the status details, when the trailer carried any (transport attaches them). */
+  quotaViolations?: string[] | undefined;
+}
+
+/** The property the transport puts the decoded `grpc-status-details-bin` on (see status-details.ts). */
+export const STATUS_DETAILS = 'aistudioKeyStatusDetails';
+
+function quotaViolationsOf(e: Record<string, unknown>): string[] | undefined {
+  const d = e[STATUS_DETAILS] as { quotaViolations?: Array<{ subject: string }> } | undefined;
+  const v = d?.quotaViolations?.map((q) => q.subject);
+  return v && v.length > 0 ? v : undefined;
 }
 
 const PLUGIN_FAILURE = 'Getting metadata from plugin failed';
@@ -82,9 +93,11 @@ export function parseRpcError(err: unknown): RpcFailure | undefined {
     return { status: 'UNAUTHENTICATED', details, path: str(e['path']), requestId, serverTraceId, shape: 'plugin' };
   }
 
+  const quotaViolations = quotaViolationsOf(e);
   const byCode = statusName(e['code']);
   if (byCode !== undefined && (name === 'ClientError' || typeof e['details'] === 'string')) {
     return {
+      quotaViolations,
       status: byCode,
       details: str(e['details']) ?? message,
       path: str(e['path']),
@@ -96,7 +109,7 @@ export function parseRpcError(err: unknown): RpcFailure | undefined {
 
   if (name === 'ApiError' || name === 'ClientError') {
     const parsed = parseStatusFromMessage(message);
-    if (parsed) return { ...parsed, requestId, serverTraceId, shape: name === 'ApiError' ? 'ApiError' : 'ClientError' };
+    if (parsed) return { ...parsed, requestId, serverTraceId, quotaViolations, shape: name === 'ApiError' ? 'ApiError' : 'ClientError' };
   }
   return undefined;
 }
@@ -112,13 +125,21 @@ export function isTlsFailure(f: RpcFailure): boolean {
 }
 
 /**
+ * Wording of a used-up quota when no detail says so: the word "quota", or a quota metric's name
+ * (`iam.serviceAccounts.count`). A rate limit's "Request limit exceeded" has neither.
+ */
+const QUOTA_WORDING = /\bquota\b|\b[a-z][-a-zA-Z0-9]*(\.[a-zA-Z][-a-zA-Z0-9]*)+\.count\b/i;
+
+/**
  * RESOURCE_EXHAUSTED is both "slow down" (a request-rate limit, which heals) and "a quota is used
  * up" (100 service accounts per cloud, 1,000 API keys: it never heals by waiting). The API has no
- * separate code for the second (reference §10); its text names the quota ("Quota limit
- * iam.serviceAccounts.count exceeded"), so that is what tells them apart.
+ * separate code for the second (reference §10). A google.rpc.QuotaFailure detail says it where the
+ * cloud attaches one; otherwise the text naming the quota does ("Quota limit
+ * iam.serviceAccounts.count exceeded"). Which of these the real cloud sends is unconfirmed; the
+ * emulator's quotaError switch tries each.
  */
 export function isQuotaExceeded(f: RpcFailure): boolean {
-  return f.status === 'RESOURCE_EXHAUSTED' && /\bquota\b/i.test(f.details);
+  return f.status === 'RESOURCE_EXHAUSTED' && ((f.quotaViolations?.length ?? 0) > 0 || QUOTA_WORDING.test(f.details));
 }
 
 /** Whether another attempt may succeed. */
@@ -278,7 +299,8 @@ export function failureToAppError(f: RpcFailure, ctx: ErrorContext, cause?: unkn
         hints.push('Check the network and --endpoint, then try again; --retries raises the number of attempts.');
       } else if (isQuotaExceeded(f)) {
         hints.push('Retrying will not help: remove what you no longer need (`aistudio-key list`, `aistudio-key revoke --with-service-account`), or ask Yandex Cloud support to raise the quota.');
-        return new CloudError(clean(`Could not ${ctx.action}: a quota of the cloud is used up${said}${requestIdNote(f)}.`), { ...base, hints });
+        const which = f.quotaViolations?.length ? ` (${f.quotaViolations.join(', ')})` : '';
+        return new CloudError(clean(`Could not ${ctx.action}: a quota of the cloud is used up${which}${said}${requestIdNote(f)}.`), { ...base, hints });
       } else if (f.status === 'RESOURCE_EXHAUSTED') {
         hints.push('A quota or request-rate limit was hit: wait a little, or ask for a quota increase.');
       }

@@ -14,10 +14,11 @@ import {
   cloudService,
   folderService,
   operationService,
+  roleService,
   serviceAccount,
   serviceAccountService,
 } from './sdk.js';
-import { CloudError, UsageError } from '../errors.js';
+import { CloudError, NotFoundError, UsageError } from '../errors.js';
 import { markStartedOperation, operationErrorToAppError, toAppError, type ErrorContext } from './errors.js';
 import { pollOperation, type PollResult } from './poller.js';
 import { checkedId, checkedOptionalId, checkedSecret, isResourceId, MalformedAnswerError } from './shapes.js';
@@ -37,6 +38,7 @@ import type {
   CreateServiceAccountInput,
   Folder,
   LockboxSecret,
+  Role,
   SecretPayload,
   ServiceAccount,
 } from './types.js';
@@ -131,6 +133,7 @@ export class SdkGateway implements CloudGateway {
   private readonly folders;
   private readonly clouds;
   private readonly operations;
+  private readonly roles;
   private closed = false;
   private lockboxApi: Promise<LockboxApi> | undefined;
 
@@ -141,6 +144,7 @@ export class SdkGateway implements CloudGateway {
     const rm = s.pool.get(s.services['resource-manager']);
     this.serviceAccounts = clientFactory.create(serviceAccountService.ServiceAccountServiceService, iam);
     this.apiKeys = clientFactory.create(apiKeyService.ApiKeyServiceService, iam);
+    this.roles = clientFactory.create(roleService.RoleServiceService, iam);
     this.folders = clientFactory.create(folderService.FolderServiceService, rm);
     this.clouds = clientFactory.create(cloudService.CloudServiceService, rm);
     this.operations = clientFactory.create(operationService.OperationServiceService, s.pool.get(s.services.operation));
@@ -366,10 +370,20 @@ export class SdkGateway implements CloudGateway {
         ),
       (op) => unpack(op.metadata, 'yandex.cloud.access.UpdateAccessBindingsMetadata', access.UpdateAccessBindingsMetadata)?.resourceId,
     );
-    const result = unpack(op.response, 'yandex.cloud.access.AccessBindingsOperationResult', access.AccessBindingsOperationResult);
-    return (result?.effectiveDeltas ?? [])
-      .filter((d) => d.action === action && d.accessBinding)
-      .map((d) => toBinding(d.accessBinding ?? { roleId: '' }));
+    const resultType = 'yandex.cloud.access.AccessBindingsOperationResult';
+    if (op.response && typeName(op.response.typeUrl) === resultType) {
+      const result = unpack(op.response, resultType, access.AccessBindingsOperationResult);
+      return (result?.effectiveDeltas ?? [])
+        .filter((d) => d.action === action && d.accessBinding)
+        .map((d) => toBinding(d.accessBinding ?? { roleId: '' }));
+    }
+    // google.protobuf.Empty (folder_service.proto before cloudapi 807f2a1) or any other answer: the
+    // change is done but its effective deltas are not told. What the folder's list shows now is
+    // what the cloud confirms: the requested bindings present after an ADD, absent after a REMOVE.
+    this.caller.debug(`operation ${op.id} answered ${op.response ? typeName(op.response.typeUrl) || 'an untyped message' : 'nothing'}; reading the folder's bindings to see what changed`);
+    const now = await this.listFolderAccessBindings(folderId);
+    const present = (b: AccessBinding): boolean => now.some((x) => x.roleId === b.roleId && x.subject.type === b.subject.type && x.subject.id === b.subject.id);
+    return bindings.filter((b) => (action === access.AccessBindingAction.ADD ? present(b) : !present(b)));
   }
 
   addFolderAccessBindings(folderId: string, bindings: AccessBinding[], opts?: CallOptions): Promise<AccessBinding[]> {
@@ -561,6 +575,21 @@ export class SdkGateway implements CloudGateway {
       (pageToken, o) => this.apiKeys.listScopes(apiKeyService.ListApiKeyScopesRequest.fromPartial({ pageSize: PAGE_SIZE, pageToken }), o),
       (r) => r.scopes,
     );
+  }
+
+  async getRole(roleId: string, opts?: CallOptions): Promise<Role | undefined> {
+    try {
+      const role = await this.read(
+        'RoleService/Get',
+        { action: `look up role ${roleId}`, resource: `role ${roleId}` },
+        opts,
+        (o) => this.roles.get(roleService.GetRoleRequest.fromPartial({ roleId }), o),
+      );
+      return { id: role.id, description: role.description };
+    } catch (error) {
+      if (error instanceof NotFoundError) return undefined;
+      throw error;
+    }
   }
 
   // ---- Lockbox (src/cloud/lockbox.ts, loaded and built on first use) -------------------------------

@@ -19,9 +19,10 @@ import * as apiKeyService from '@yandex-cloud/nodejs-sdk/iam-v1/api_key_service'
 import * as iamTokenService from '@yandex-cloud/nodejs-sdk/iam-v1/iam_token_service';
 import * as serviceAccount from '@yandex-cloud/nodejs-sdk/iam-v1/service_account';
 import * as serviceAccountService from '@yandex-cloud/nodejs-sdk/iam-v1/service_account_service';
+import * as roleService from '@yandex-cloud/nodejs-sdk/iam-v1/role_service';
 import * as operationService from '@yandex-cloud/nodejs-sdk/operation/operation_service';
 import * as cloudService from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/cloud_service';
 import * as folderService from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import * as apiEndpointService from '@yandex-cloud/nodejs-sdk/endpoint/api_endpoint_service';
 
-export { grpc, niceGrpc, clientFactory, access, apiKeyService, iamTokenService, serviceAccount, serviceAccountService, operationService, cloudService, folderService, apiEndpointService };
+export { grpc, niceGrpc, clientFactory, access, apiKeyService, iamTokenService, roleService, serviceAccount, serviceAccountService, operationService, cloudService, folderService, apiEndpointService };

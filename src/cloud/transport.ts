@@ -21,6 +21,7 @@ import {
   failureToAppError,
   isAbortError,
   isQuotaExceeded,
+  STATUS_DETAILS,
   isTransient,
   neverReachedServer,
   parseRpcError,
@@ -31,6 +32,7 @@ import {
 } from './errors.js';
 import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, withRetries, type BackoffPolicy } from './retry.js';
 import type { Redactor } from './redact.js';
+import { decodeStatusDetails } from './status-details.js';
 import { grpc, niceGrpc } from './sdk.js';
 
 /** The proxy for a connection to host:port, or undefined for a direct one (src/config/proxy.ts). */
@@ -200,6 +202,7 @@ export class Caller {
     if (extra.idempotencyKey) metadata.set('idempotency-key', extra.idempotencyKey);
     metadata.set('x-client-request-id', randomUUID());
     let requestId: string | undefined;
+    let detailsBin: Uint8Array | undefined;
     const opts: CallOpts = {
       metadata,
       deadline: this.s.callTimeoutMs,
@@ -209,6 +212,8 @@ export class Caller {
       },
       onTrailer: (t) => {
         requestId ??= firstValue(t, 'x-request-id');
+        const bin: unknown = t.get('grpc-status-details-bin');
+        if (bin instanceof Uint8Array) detailsBin = bin;
       },
       retry: false,
     };
@@ -230,6 +235,15 @@ export class Caller {
       const status = f ? `${f.status}${f.shape === 'ApiError' ? '(ApiError)' : ''}` : isAbortError(err) ? 'ABORTED_BY_CALLER' : 'ERROR';
       const rid = f?.requestId ?? requestId;
       this.debug(`rpc ${spec.method} ${status} ${Math.round(performance.now() - started)}ms${rid ? ` request-id=${rid}` : ''}${tag ? ` ${tag}` : ''}`);
+      // The status details (a QuotaFailure tells a used-up quota from a rate limit) ride on the error.
+      const details = f ? decodeStatusDetails(detailsBin) : undefined;
+      if (details && typeof err === 'object' && err !== null) {
+        try {
+          Object.defineProperty(err, STATUS_DETAILS, { value: details, configurable: true });
+        } catch {
+          // a frozen error: the wording is the fallback
+        }
+      }
       if (f && !f.requestId && requestId && typeof err === 'object' && err !== null) {
         try {
           Object.defineProperty(err, 'requestId', { value: requestId, configurable: true });

@@ -72,6 +72,12 @@ export interface CreateApiKeyInput {
   expiresAt: Date | undefined;
 }
 
+/** A role the cloud knows (RoleService). */
+export interface Role {
+  id: string;
+  description: string;
+}
+
 /** Who the caller is, as far as the token tells. */
 export interface Identity {
   /** 'serviceAccount' | 'userAccount' | 'unknown' */
@@ -168,6 +174,8 @@ export interface CloudGateway {
   listApiKeys(serviceAccountId: string, opts?: CallOptions): Promise<ApiKey[]>;
   deleteApiKey(id: string, opts?: CallOptions): Promise<void>;
   listScopes(opts?: CallOptions): Promise<string[]>;
+  /** RoleService.Get; undefined when the cloud knows no such role (NOT_FOUND). */
+  getRole(roleId: string, opts?: CallOptions): Promise<Role | undefined>;
 
   /** Lockbox (endpoints `lockbox`, `lockbox-payload`). SecretService.Get. */
   getSecret(secretId: string, opts?: CallOptions): Promise<LockboxSecret>;

@@ -6,6 +6,7 @@ import { createKey, planCreateKey, runMarker, type CreatedResource, type CreateK
 import { BULK_CONCURRENCY, createKeys, MAX_COUNT, planCreateKeys, type CreateKeysEvent, type CreateKeysStep } from '../core/create-keys.js';
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
 import { generateServiceAccountName } from '../core/names.js';
+import { checkRolesExist } from '../core/roles.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
 import { pickFolderTarget, resolveFolder, type ResolvedFolder } from '../core/target.js';
 import {
@@ -220,7 +221,7 @@ export const createCommand = defineCommand({
     folderId: { flags: '--folder-id <id>', description: `folder to create the account in (env: ${ENV.folderId})` },
     folderName: { flags: '--folder-name <name>', description: `folder by name, within --cloud-id or your only cloud (env: ${ENV.folderName})` },
     cloudId: { flags: '--cloud-id <id>', description: `cloud holding --folder-name (env: ${ENV.cloudId})` },
-    name: { flags: '--name <name>', description: 'service account name, 3-63 of a-z 0-9 - (default: generated)' },
+    name: { flags: '--name <name>', description: 'service account name, 1-63 of a-z 0-9 - (default: generated)' },
     serviceAccount: { flags: '--service-account <name|id>', description: 'issue the key on this existing account in the folder, granting only the roles it lacks' },
     adopt: { flags: '--adopt', description: 'allow --service-account to name an account aistudio-key did not create (not relabelled)' },
     description: { flags: '--description <text>', description: 'description of the account and the key, up to 256 characters' },
@@ -259,10 +260,12 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   const newName = (): string => generateServiceAccountName(deps.now(), (max) => deps.randomInt(max));
   const name = input.name ?? newName();
 
-  const { gateway } = await ctx.cloud();
+  const { gateway, identity } = await ctx.cloud();
   if (target.kind === 'name') out.progress.update(`Looking up folder ${target.folderName.value}…`);
   const folder = await resolveFolder(gateway, target, { signal: ctx.signal });
   out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''}; expires: ${expiresAt ? rfc3339(expiresAt) : 'never'}`);
+  // Unknown --roles values are a usage error before anything changes (dry run included).
+  await checkRolesExist(gateway, input.roles, { signal: ctx.signal, note: (t) => out.debug(t) });
   // Read-only checks of the account: before anything is created.
   const existing = input.serviceAccount === undefined ? undefined : await existingAccount(gateway, input.serviceAccount, input.adopt, folder.id, ctx.signal);
   if (count > 1) return createMany(input, ctx, { gateway, folder, existing, expiresAt, newName, count });
@@ -281,7 +284,10 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
 
   if (input.dryRun) {
     out.progress.update('Checking (read-only)…');
-    return { kind: 'plan', plan: await planCreateKey(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined }) };
+    const caller = identity.id && identity.kind !== 'unknown' ? { type: identity.kind, id: identity.id } : undefined;
+    const plan = await planCreateKey(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined, caller });
+    if (plan.grantWarning) out.warn(plan.grantWarning);
+    return { kind: 'plan', plan };
   }
 
   const runId = newRunId(deps.randomInt);
@@ -292,6 +298,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
     waitSignal: ctx.waitSignal,
     newName: input.name === undefined && existing === undefined ? newName : undefined,
     runId,
+    settle: settleClock(deps),
     onEvent: (event) => onEvent(event, ctx, coreInput.roles.length),
     // The last step: the targets (or stdout) get the result now; if one cannot take it, createKey revokes the key.
     deliver: async (created) => {
@@ -337,6 +344,7 @@ async function createMany(
     waitSignal: ctx.waitSignal,
     newName: input.name === undefined && existing === undefined ? run.newName : undefined,
     runIds,
+    settle: settleClock(ctx.deps),
     onEvent: (event) => onBulkEvent(event, ctx, input.roles.length),
     deliver: async (created) => {
       for (const r of created) ctx.redactor.add(r.secret);
@@ -377,6 +385,11 @@ async function refuseTakenName(gateway: CloudGateway, folderId: string, name: st
   if (clash) {
     throw new UsageError(`--name: a service account named "${name}" already exists in folder ${folderId} (${clash.id}); to issue a key on it, pass --service-account ${name} instead`);
   }
+}
+
+/** The clock and sleep for waiting out a new account's eventual consistency (core/settle.ts). */
+function settleClock(deps: CommandContext['deps']): { sleep: (ms: number) => Promise<void>; now: () => number } {
+  return { sleep: (ms) => deps.sleep(ms), now: () => deps.now().getTime() };
 }
 
 /** The format of --out-file: the run's --format, text meaning env. */

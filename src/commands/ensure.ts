@@ -1,3 +1,4 @@
+import { checkRolesExist } from '../core/roles.js';
 import { runMarker } from '../core/create-key.js';
 import { ensureKey, type EnsureEvent, type EnsureResult, type EnsureStep } from '../core/ensure.js';
 import { parseDuration, resolveExpiry } from '../core/expiry.js';
@@ -130,6 +131,8 @@ async function runEnsure(input: EnsureCommandInput, ctx: CommandContext): Promis
   const folderId = await folder();
   const now = ctx.deps.now();
   const { gateway } = await ctx.cloud();
+  // Unknown --roles values are a usage error before anything changes.
+  await checkRolesExist(gateway, input.roles, { signal: ctx.signal, note: (t) => ctx.out.debug(t) });
   const runId = newRunId(ctx.deps.randomInt);
   ctx.out.debug(`run marker on a new API key: ${runMarker(runId)}`);
   return ensureKey(
@@ -152,6 +155,7 @@ async function runEnsure(input: EnsureCommandInput, ctx: CommandContext): Promis
       runId,
       onEvent: (event) => onEvent(event, ctx),
       onSecret: (secret) => ctx.redactor.add(secret),
+      settle: { sleep: (ms) => ctx.deps.sleep(ms), now: () => ctx.deps.now().getTime() },
     },
   );
 }

@@ -201,7 +201,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
       },
       {
         "term": "--name <name>",
-        "description": "service account name, 3-63 of a-z 0-9 - (default: generated)"
+        "description": "service account name, 1-63 of a-z 0-9 - (default: generated)"
       },
       {
         "term": "--service-account <name|id>",

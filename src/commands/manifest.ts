@@ -23,7 +23,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       },
       "name": {
         "flags": "--name <name>",
-        "description": "service account name, 3-63 of a-z 0-9 - (default: generated)"
+        "description": "service account name, 1-63 of a-z 0-9 - (default: generated)"
       },
       "serviceAccount": {
         "flags": "--service-account <name|id>",

@@ -5,6 +5,7 @@
  */
 import { NotFoundError, UsageError } from '../errors.js';
 import type { CallOptions, CloudGateway, ServiceAccount } from '../cloud/types.js';
+import { RESOURCE_NAME_PATTERN } from './names.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 
 /** Service account IDs are 20 lowercase letters and digits (`aje…`), like every resource ID. */
@@ -34,9 +35,9 @@ export function foreignAccountError(flag: string, account: Pick<ServiceAccount, 
 
 /** undefined when `ref` can name a service account (an ID or a name), else what would be right. */
 export function checkServiceAccountRef(ref: string): string | undefined {
-  return /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/.test(ref)
+  return RESOURCE_NAME_PATTERN.test(ref)
     ? undefined
-    : `expected a service account ID (20 lowercase letters and digits, like ajeabcdefghij0123456) or name (3–63 of a-z 0-9 -), got "${ref}"`;
+    : `expected a service account ID (20 lowercase letters and digits, like ajeabcdefghij0123456) or name (1–63 of a-z 0-9 -), got "${ref}"`;
 }
 
 /**

@@ -15,11 +15,13 @@
  */
 import { AlreadyExistsError, AppError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
 import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
-import type { AccessBinding, ApiKey, CloudGateway, CreatedApiKey, Folder, ServiceAccount } from '../cloud/types.js';
+import type { AccessBinding, ApiKey, CloudGateway, CreatedApiKey, Folder, ServiceAccount, Subject } from '../cloud/types.js';
 import { DeliveryError, type Deliver } from './delivery.js';
 import { isManagedAccount } from './accounts.js';
 import { inheritedRoles, rolesRecord, withoutRolesRecord } from './adoption.js';
 import { MANAGED_BY_LABEL } from './preset.js';
+import { grantDenied, grantWarning, rolesBeyondHeld, rolesHeld } from './roles.js';
+import { whileAccountSettles, type SettleOptions } from './settle.js';
 import type { ResolvedFolder } from './target.js';
 
 /** The API's limit on an API key's (and a service account's) description. */
@@ -119,12 +121,30 @@ export interface CreateKeyOptions {
    * the caller to hand over.
    */
   deliver?: Deliver<CreateKeyResult>;
+  /**
+   * Clock and sleep for waiting out a new account's eventual consistency (settle.ts). Without it a
+   * NOT_FOUND for the account just made fails the run at once.
+   */
+  settle?: Pick<SettleOptions, 'sleep' | 'now'>;
 }
 
 /** What a clean-up did, in words for the error's hints. */
 export interface CleanupReport {
   removed: string[];
   left: string[];
+}
+
+/**
+ * Label on every account a run creates: `aistudio-key-run: <runId>` (the run id fits the label-value
+ * pattern). After a lost answer to ServiceAccountService.Create, a service that ignores the
+ * idempotency-key answers the repeated call ALREADY_EXISTS: this label tells the account this very
+ * run made from someone else's.
+ */
+export const RUN_LABEL = 'aistudio-key-run';
+
+/** The labels of an account `create`/`ensure` makes: managed-by, and the run's label when it has a run id. */
+export function accountLabels(runId: string | undefined): Record<string, string> {
+  return runId === undefined ? { ...MANAGED_BY_LABEL } : { ...MANAGED_BY_LABEL, [RUN_LABEL]: runId };
 }
 
 /** `[aistudio-key run <runId>]`: ends the description of every key a run creates. */
@@ -211,7 +231,7 @@ export async function createKey(gateway: CloudGateway, input: CreateKeyInput, op
   made.key = { state: 'in-flight' };
   // No second attempt at the key once the run is stopping or the bindings failed (it would be undone).
   const keepGoing = (): boolean => !signal?.aborted && (made.bindings as Made['bindings']).state !== 'failed';
-  const keyCall = issueKey(gateway, account, input, opts, emit, keepGoing)
+  const keyCall = issueKey(gateway, account, input, made.owned ? opts : { ...opts, settle: undefined }, emit, keepGoing)
     .then((created) => {
       made.key = { state: 'done', created };
       emit({ type: 'created', resource: keyResource(created.apiKey) });
@@ -264,6 +284,8 @@ export interface CreateKeyPlan {
   apiKey: { description: string; scopes: string[]; expiresAt: Date | undefined };
   /** Bindings on the folder now (reading them proves the caller may see the folder's access list). */
   existingBindings: number;
+  /** When the caller is known and its roles on the folder visibly fall short of the roles to grant. */
+  grantWarning?: string;
 }
 
 /**
@@ -276,7 +298,7 @@ export async function planCreateKey(
   gateway: CloudGateway,
   input: CreateKeyInput,
   folder: ResolvedFolder,
-  opts: { signal?: AbortSignal; nameGiven: boolean } = { nameGiven: true },
+  opts: { signal?: AbortSignal; nameGiven: boolean; caller?: Subject | undefined } = { nameGiven: true },
 ): Promise<CreateKeyPlan> {
   const call = { signal: opts.signal };
   const [info, bindings, clash] = await Promise.all([
@@ -291,12 +313,14 @@ export async function planCreateKey(
         : `--name: the generated name "${input.name}" is taken in folder ${folder.id}; run again or pass --name`,
     );
   }
+  const warning = opts.caller ? grantWarning(rolesBeyondHeld(rolesHeld(bindings, opts.caller), input.roles), folder.id) : undefined;
   return {
     folder: { id: info.id, name: info.name, cloudId: info.cloudId || undefined },
     serviceAccount: { name: input.name, description: input.description, labels: { ...MANAGED_BY_LABEL } },
     roles: [...input.roles],
     apiKey: { description: input.description, scopes: [...input.scopes], expiresAt: input.expiresAt },
     existingBindings: bindings.length,
+    ...(warning ? { grantWarning: warning } : {}),
   };
 }
 
@@ -334,9 +358,17 @@ function grantRoles(gateway: CloudGateway, made: Made, wanted: AccessBinding[], 
   const { folderId, account } = made;
   emit({ type: 'starting', resource: { kind: 'role-bindings', folderId, serviceAccountId: account.id, roles: wanted.map((b) => b.roleId) } });
   made.bindings = { state: 'in-flight' };
-  return gateway
-    .addFolderAccessBindings(folderId, wanted, mutationOpts(opts))
-    .then((effective) => {
+  // A new account may not be known to the bindings service yet: waited out (settle.ts).
+  const settle = made.owned && opts.settle ? { ...opts.settle, signal: opts.signal, onWait: (text: string) => emit({ type: 'note', text }) } : undefined;
+  return whileAccountSettles(() => gateway.addFolderAccessBindings(folderId, wanted, mutationOpts(opts)), [account.id], settle)
+    .catch((error: unknown) => {
+      throw grantDenied(error, wanted.map((b) => b.roleId), folderId);
+    })
+    .then((reported) => {
+      // Every binding naming an account this run made was made by this run: when the answer's
+      // effective deltas fall short (a repeated call that the service did not recognise as a
+      // repeat, an answer without them), the requested ones are what this run added.
+      const effective = made.owned ? wanted : reported;
       made.bindings = { state: 'done', effective };
       if (effective.length > 0) emit({ type: 'created', resource: bindingsResource(folderId, account.id, effective) });
     })
@@ -367,7 +399,7 @@ export async function createServiceAccount(
     emit(pending(undefined));
     try {
       const account = await gateway.createServiceAccount(
-        { folderId: input.folderId, name, description: input.description, labels: { ...MANAGED_BY_LABEL } },
+        { folderId: input.folderId, name, description: input.description, labels: accountLabels(opts.runId) },
         {
           ...mutationOpts(opts),
           onOperation: (started) => {
@@ -391,6 +423,17 @@ export async function createServiceAccount(
         const reason = opts.signal?.aborted ? abortError(opts.signal) : toAppError(error);
         throw await rollBack(gateway, made, reason, emit);
       }
+      if (error instanceof AlreadyExistsError) {
+        // The name may be taken by this very run: an earlier attempt whose answer was lost, repeated
+        // by a service that ignores idempotency keys. Its run label tells.
+        const own = await ownAccount(gateway, input.folderId, name, opts);
+        if (own) {
+          emit({ type: 'note', text: `service account ${own.id} (${name}) was made by this run; its answer had been lost` });
+          const made: Made = { folderId: input.folderId, account: own, accountConfirmed: true, owned: true, runId: opts.runId, granted: [...input.roles], bindings: { state: 'not-started' }, key: { state: 'not-started' } };
+          emit({ type: 'created', resource: accountResource(own) });
+          return made;
+        }
+      }
       emit({ type: 'not-created', kind: 'service-account' });
       if (error instanceof AlreadyExistsError) {
         if (opts.newName && attempt < 3 && !opts.signal?.aborted) {
@@ -405,6 +448,17 @@ export async function createServiceAccount(
       // Other errors arrive from the gateway already saying what was refused and which role is missing.
       throw error;
     }
+  }
+}
+
+/** The account named `name` in the folder when it carries this run's label; undefined otherwise (or when it cannot be read). */
+async function ownAccount(gateway: CloudGateway, folderId: string, name: string, opts: CreateKeyOptions): Promise<ServiceAccount | undefined> {
+  if (opts.runId === undefined) return undefined;
+  try {
+    const found = await gateway.findServiceAccountByName(folderId, name, { signal: opts.signal });
+    return found?.labels[RUN_LABEL] === opts.runId ? found : undefined;
+  } catch {
+    return undefined;
   }
 }
 
@@ -432,7 +486,9 @@ export async function issueKey(
   const attempt = async (): Promise<CreatedApiKey> => {
     emit({ type: 'starting', resource: { kind: 'api-key', serviceAccountId: account.id, marker } });
     try {
-      return await gateway.createApiKey(request, mutationOpts(opts));
+      // A new account may not be known to the key service yet: waited out (settle.ts).
+      const settle = opts.settle ? { ...opts.settle, signal: opts.signal, onWait: (text: string) => emit({ type: 'note', text }) } : undefined;
+      return await whileAccountSettles(() => gateway.createApiKey(request, mutationOpts(opts)), [account.id], settle);
     } catch (error) {
       if (!isAmbiguousOutcome(error)) emit({ type: 'not-created', kind: 'api-key' });
       throw error;
@@ -537,6 +593,12 @@ export async function removeKey(gateway: CloudGateway, made: Made, report: Clean
     report.removed.push(`API key ${key.id}`);
     emit({ type: 'removed', resource: keyResource(key) });
   } catch (e) {
+    // Already gone (an earlier attempt of this delete whose answer was lost): removed all the same.
+    if (e instanceof NotFoundError) {
+      report.removed.push(`API key ${key.id}`);
+      emit({ type: 'removed', resource: keyResource(key) });
+      return;
+    }
     report.left.push(`API key ${key.id} (${messageOf(e)}; delete it with \`yc iam api-key delete ${key.id}\`)`);
   }
 }
@@ -577,8 +639,9 @@ export async function removeAccount(gateway: CloudGateway, made: Made, report: C
     report.removed.push(`service account ${account.name} (${account.id})`);
     emit({ type: 'removed', resource: accountResource(account) });
   } catch (e) {
-    if (e instanceof NotFoundError && !made.accountConfirmed) {
-      // Never created after all (or already rolled back by the cloud): nothing to remove.
+    if (e instanceof NotFoundError) {
+      // Never created after all, already rolled back by the cloud, or deleted by an earlier attempt
+      // of this delete whose answer was lost: nothing to remove.
       emit({ type: 'removed', resource: accountResource(account) });
     } else {
       const keyNote = made.key.state === 'failed' && made.key.ambiguous ? ' and possibly an API key on it' : '';

@@ -34,12 +34,15 @@ import {
   type CleanupReport,
   type CreateKeyEvent,
   type CreateKeyInput,
+  type CreateKeyOptions,
   type CreateKeyPlan,
   type CreateKeyResult,
   type Made,
 } from './create-key.js';
 import { DeliveryError, type Deliver } from './delivery.js';
 import { MANAGED_BY_LABEL } from './preset.js';
+import { grantDenied } from './roles.js';
+import { whileAccountSettles } from './settle.js';
 import type { ResolvedFolder } from './target.js';
 
 /**
@@ -86,6 +89,8 @@ export interface CreateKeysOptions {
   deliver?: Deliver<CreateKeyResult[]>;
   /** Bound on calls in flight; default BULK_CONCURRENCY. */
   concurrency?: number;
+  /** As CreateKeyOptions.settle: waiting out new accounts' eventual consistency. */
+  settle?: CreateKeyOptions['settle'];
 }
 
 /**
@@ -170,8 +175,13 @@ export async function createKeys(gateway: CloudGateway, input: CreateKeysInput, 
         wanted.push(...m.granted.map((roleId) => ({ roleId, subject: { type: 'serviceAccount', id: m.account.id } })));
       }
       try {
-        const effective = await gateway.addFolderAccessBindings(folderId, wanted, mutationOpts({ waitSignal: opts.waitSignal }));
+        const owned = batch.filter((m) => m.owned).map((m) => m.account.id);
+        const settle = owned.length > 0 && opts.settle ? { ...opts.settle, signal, onWait: (text: string) => emit({ type: 'item', index: 0, event: { type: 'note', text } }) } : undefined;
+        const reported = await whileAccountSettles(() => gateway.addFolderAccessBindings(folderId, wanted, mutationOpts({ waitSignal: opts.waitSignal })), owned, settle)
+          .catch((error: unknown) => { throw grantDenied(error, roles, folderId); });
         for (const m of batch) {
+          // An account this run made holds only what this run granted (see createKey's grantRoles).
+          const effective = m.owned ? wanted : reported;
           const mine = effective.filter((b) => b.subject.type === 'serviceAccount' && b.subject.id === m.account.id && m.granted.includes(b.roleId));
           m.bindings = { state: 'done', effective: mine };
           if (mine.length > 0) emit({ type: 'item', index: made.indexOf(m), event: { type: 'created', resource: bindingsResource(folderId, m.account.id, mine) } });
@@ -190,7 +200,7 @@ export async function createKeys(gateway: CloudGateway, input: CreateKeysInput, 
     if (!m) return;
     m.key = { state: 'in-flight' };
     try {
-      const created = await issueKey(gateway, m.account, { ...input, name: m.account.name }, { signal, waitSignal: opts.waitSignal, runId: m.runId }, itemEmit(i), () => !stopping());
+      const created = await issueKey(gateway, m.account, { ...input, name: m.account.name }, { signal, waitSignal: opts.waitSignal, runId: m.runId, settle: m.owned ? opts.settle : undefined }, itemEmit(i), () => !stopping());
       m.key = { state: 'done', created };
       emit({ type: 'item', index: i, event: { type: 'created', resource: keyResource(created.apiKey) } });
       emit({ type: 'progress', what: 'keys', done: ++issued, total: count });

@@ -29,9 +29,11 @@ import { AlreadyExistsError, AppError, CloudError, InternalError, InterruptedErr
 import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
 import { isResourceId } from '../cloud/shapes.js';
-import { hasRunMarker, keyDescription, runMarker } from './create-key.js';
+import { accountLabels, hasRunMarker, keyDescription, RUN_LABEL, runMarker } from './create-key.js';
 import { foreignAccountError, isManagedAccount } from './accounts.js';
 import { inheritedRoles } from './adoption.js';
+import { grantDenied } from './roles.js';
+import { whileAccountSettles, type SettleOptions } from './settle.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
 import { LOCKBOX_ENTRY } from './targets/types.js';
@@ -84,6 +86,8 @@ export interface EnsureOptions {
   onEvent?: (event: EnsureEvent) => void;
   /** Hears every secret the run holds (the one read from the secret, the new key's), so the caller can keep them off stderr. */
   onSecret?: (secret: string) => void;
+  /** Waiting out a new account's eventual consistency (core/settle.ts); without it no wait. */
+  settle?: Pick<SettleOptions, 'sleep' | 'now'>;
 }
 
 export interface SecretRef {
@@ -182,7 +186,7 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
   const made: Made = { folderId: input.folderId, account: undefined, accountCreated: false, bindings: [], key: undefined };
   try {
     emit({ type: 'step', step: 'prepare-account' });
-    made.account = account ?? (await createAccount(gateway, input, made, write, emit));
+    made.account = account ?? (await createAccount(gateway, input, made, write, emit, opts.runId));
     const sa = made.account;
     checkAbort();
     const missing = made.accountCreated ? [...input.roles] : await missingRoles(gateway, input, sa, read);
@@ -190,14 +194,19 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
     const adopted = made.accountCreated || isManagedAccount(sa) ? [] : [...new Set([...inheritedRoles(await gateway.listApiKeys(sa.id, read)), ...missing])];
     if (missing.length > 0) {
       const subject = { type: 'serviceAccount', id: sa.id };
-      made.bindings = await gateway.addFolderAccessBindings(input.folderId, missing.map((roleId) => ({ roleId, subject })), write);
+      const wanted = missing.map((roleId) => ({ roleId, subject }));
+      const settle = made.accountCreated ? settleFor(opts, emit) : undefined;
+      const reported = await whileAccountSettles(() => gateway.addFolderAccessBindings(input.folderId, wanted, write), [sa.id], settle)
+        .catch((error: unknown) => { throw grantDenied(error, missing, input.folderId); });
+      // A new account holds only what this run granted, whatever the answer reported.
+      made.bindings = made.accountCreated ? wanted : reported;
       if (made.bindings.length > 0) emit({ type: 'created', kind: 'role-bindings', description: `roles ${made.bindings.map((b) => b.roleId).join(', ')} of ${sa.id} on folder ${input.folderId}` });
     }
     checkAbort();
 
     // ---- 4. The key ----------------------------------------------------------------------------
     emit({ type: 'step', step: 'issue-key' });
-    made.key = await issueKey(gateway, sa, input, opts, emit, write, adopted);
+    made.key = await issueKey(gateway, sa, input, made.accountCreated ? opts : { ...opts, settle: undefined }, emit, write, adopted);
     opts.onSecret?.(made.key.secret);
     emit({ type: 'created', kind: 'api-key', description: `API key ${made.key.apiKey.id}` });
     checkAbort();
@@ -239,9 +248,17 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
         written = { ...r, folderId: input.lockbox.folderId, created: true };
       } catch (error) {
         if (!(error instanceof AlreadyExistsError)) throw error;
-        // Another run created the secret since we looked: it holds that run's key.
         const theirs = await gateway.findSecretByName(input.lockbox.folderId, input.lockbox.ref, read).catch(() => undefined);
-        lost = { id: theirs?.id ?? '', folderId: input.lockbox.folderId, versionId: theirs?.currentVersionId };
+        const holds = theirs?.currentVersionId ? await keyIdIn(gateway, theirs.id, theirs.currentVersionId, read).catch(() => undefined) : undefined;
+        if (theirs?.currentVersionId && holds === created.apiKey.id) {
+          // This run's own create, its answer lost and the repeat refused (Lockbox ignoring the
+          // idempotency-key): the secret holds this run's key, so the write landed.
+          emit({ type: 'note', text: `secret ${theirs.id} was created by this run; its answer had been lost` });
+          written = { secretId: theirs.id, versionId: theirs.currentVersionId, folderId: input.lockbox.folderId, created: true };
+        } else {
+          // Another run created the secret since we looked: it holds that run's key.
+          lost = { id: theirs?.id ?? '', folderId: input.lockbox.folderId, versionId: theirs?.currentVersionId };
+        }
       }
     }
   } catch (error) {
@@ -310,10 +327,14 @@ interface Made {
   key: CreatedApiKey | undefined;
 }
 
-async function createAccount(gateway: CloudGateway, input: EnsureInput, made: Made, write: CallOptions, emit: (e: EnsureEvent) => void): Promise<ServiceAccount> {
+function settleFor(opts: EnsureOptions, emit: (e: EnsureEvent) => void): SettleOptions | undefined {
+  return opts.settle ? { ...opts.settle, signal: opts.signal, onWait: (text) => emit({ type: 'note', text }) } : undefined;
+}
+
+async function createAccount(gateway: CloudGateway, input: EnsureInput, made: Made, write: CallOptions, emit: (e: EnsureEvent) => void, runId: string | undefined): Promise<ServiceAccount> {
   try {
     const sa = await gateway.createServiceAccount(
-      { folderId: input.folderId, name: input.serviceAccountName, description: input.description, labels: { ...MANAGED_BY_LABEL } },
+      { folderId: input.folderId, name: input.serviceAccountName, description: input.description, labels: accountLabels(runId) },
       write,
     );
     made.accountCreated = true;
@@ -330,6 +351,13 @@ async function createAccount(gateway: CloudGateway, input: EnsureInput, made: Ma
     if (!(error instanceof AlreadyExistsError)) throw error;
     // A concurrent run may just have created it in this folder: use that one.
     const theirs = await gateway.findServiceAccountByName(input.folderId, input.serviceAccountName, write);
+    if (theirs && runId !== undefined && theirs.labels[RUN_LABEL] === runId) {
+      // Made by this run: an earlier attempt whose answer was lost, repeated by a service that
+      // ignores idempotency keys. It is this run's to clean up.
+      made.accountCreated = true;
+      emit({ type: 'created', kind: 'service-account', description: `service account ${theirs.name} (${theirs.id}) in folder ${theirs.folderId}` });
+      return theirs;
+    }
     if (theirs) {
       emit({ type: 'note', text: `service account ${theirs.id} appeared meanwhile (another run?); using it` });
       return theirs;
@@ -359,7 +387,7 @@ async function issueKey(
 ): Promise<CreatedApiKey> {
   const request = { serviceAccountId: sa.id, description: keyDescription(input.description, opts.runId, adoptedRoles), scopes: [...input.scopes], expiresAt: input.expiresAt };
   try {
-    return await gateway.createApiKey(request, write);
+    return await whileAccountSettles(() => gateway.createApiKey(request, write), [sa.id], settleFor(opts, emit));
   } catch (error) {
     const runId = opts.runId;
     if (!isAmbiguousOutcome(error) || runId === undefined || opts.signal?.aborted) throw error;

@@ -5,10 +5,9 @@
  */
 import { RESOURCE_ID } from '../cloud/shapes.js';
 import { credentialShape } from './credential-shape.js';
+import { RESOURCE_NAME_PATTERN as RESOURCE_NAME, RESOURCE_NAME_RULE } from './names.js';
 import { KNOWN_SCOPES } from './preset.js';
 
-/** Names of folders, clouds and service accounts: 3–63 chars (the pattern every source accepts, §5). */
-const RESOURCE_NAME = /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/;
 /** Dotted role ids such as `ai.editor`, `search-api.webSearch.user`; primitive roles (`viewer`) have no dot. */
 const ROLE_ID = /^[a-z][a-zA-Z0-9-]*(\.[a-zA-Z][a-zA-Z0-9-]*)*$/;
 const ENDPOINT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][-A-Za-z0-9.]*):(\d{1,5})$/;
@@ -34,13 +33,13 @@ export function checkCloudId(value: string): string | undefined {
 export function checkFolderName(value: string): string | undefined {
   return RESOURCE_NAME.test(value)
     ? undefined
-    : `expected a folder name: 3–63 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, got "${value}"`;
+    : `expected a folder name: ${RESOURCE_NAME_RULE}, got "${value}"`;
 }
 
 export function checkServiceAccountName(value: string): string | undefined {
   return RESOURCE_NAME.test(value)
     ? undefined
-    : `expected 3–63 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen (like aistudio-bot), got "${value}"`;
+    : `expected ${RESOURCE_NAME_RULE} (like aistudio-bot), got "${value}"`;
 }
 
 export function checkDescription(value: string): string | undefined {

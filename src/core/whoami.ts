@@ -14,6 +14,8 @@
  */
 import { AppError, AuthError, NotFoundError } from '../errors.js';
 import type { AccessBinding, CallOptions, Cloud, CloudGateway, Credential, Identity } from '../cloud/types.js';
+import { PRESET_ROLES } from './preset.js';
+import { rolesBeyondHeld } from './roles.js';
 import { resolveFolder, type FolderTarget, type Sourced } from './target.js';
 
 /** What `create` does on a folder, each needing a role there. */
@@ -134,6 +136,11 @@ export interface CreateAssessment {
   /** When the caller is unknown: subjects ('userAccount:aje…') whose roles on the folder cover `create`. */
   capableSubjects: string[] | undefined;
   caveats: CreateCaveat[];
+  /**
+   * With the 'grant-own-permissions' caveat: the preset roles the caller's folder roles do not
+   * visibly cover (core/roles.ts rolesBeyondHeld), which the cloud may refuse to let it grant.
+   */
+  ungrantableRoles?: string[];
 }
 
 export interface WhoamiResult {
@@ -280,8 +287,11 @@ export function assessRoles(bindings: readonly AccessBinding[], subject: Omit<Wh
   const own = bindings.filter((b) => b.subject.type === subject.type && b.subject.id === subject.id).map((b) => b.roleId);
   const roles = unique([...own, ...everyone]);
   const result = evaluate(roles);
-  if (result.covered) return { ...assessment('yes', 'folder-roles-cover'), folderRoles: roles, needs: result.needs, caveats: result.caveats };
-  return { ...assessment('not-on-folder', 'folder-roles-short'), folderRoles: roles, needs: result.needs, caveats: ['inherited-roles', ...groupCaveat] };
+  const beyond = rolesBeyondHeld(roles, PRESET_ROLES);
+  // "You can only grant roles you hold": named only when the caller may grant at all.
+  const ungrantable = result.needs.find((n) => n.need === 'grant-roles')?.heldBy.length && beyond.length > 0 ? { ungrantableRoles: beyond } : {};
+  if (result.covered) return { ...assessment('yes', 'folder-roles-cover'), folderRoles: roles, needs: result.needs, caveats: result.caveats, ...ungrantable };
+  return { ...assessment('not-on-folder', 'folder-roles-short'), folderRoles: roles, needs: result.needs, caveats: ['inherited-roles', ...groupCaveat], ...ungrantable };
 }
 
 function evaluate(roles: readonly string[]): { covered: boolean; needs: NonNullable<CreateAssessment['needs']>; caveats: CreateCaveat[] } {

@@ -24,6 +24,7 @@ export function whoamiDocument(r: WhoamiResult): Record<string, unknown> {
       needs: c.needs?.map((n) => ({ need: n.need, held_by: n.heldBy, any_of: [...n.anyOf] })) ?? null,
       capable_subjects: c.capableSubjects ?? null,
       caveats: c.caveats,
+      ...(c.ungrantableRoles ? { ungrantable_roles: c.ungrantableRoles } : {}),
     },
     checks: r.checks.map((k) => ({ name: k.name, call: k.call, status: k.status, count: k.count ?? null, message: k.message ?? null })),
     clouds: r.clouds?.map((cl) => ({ id: cl.id, name: cl.name })) ?? null,
@@ -49,6 +50,9 @@ export function whoamiText(r: WhoamiResult, out: TextSink): void {
   rows.push(['Tried', r.tried.join(', ')]);
   for (const [k, v] of rows) out.line(`${s.bold(k.padEnd(15))}${v}`);
   for (const caveat of r.create.caveats) out.note(caveatText(caveat, r.create));
+  if (r.create.ungrantableRoles?.length) {
+    out.note(`Your roles on the folder do not include ${r.create.ungrantableRoles.join(', ')}: the cloud lets you grant only roles you hold, so create may be refused them (roles on the cloud or organization are not visible here).`);
+  }
 }
 
 const NEED_WORDS: Record<CreateNeed, string> = {

@@ -95,6 +95,14 @@ test('global flags before the command are accepted too', async () => {
   assert.deepEqual(res.calls[0]?.input, { ...DEFAULTS, folderId: F });
 });
 
+test('short names the API accepts since 2026-05 (1–63) pass: --name a, --folder-name ml', async () => {
+  const byName = await parse(['create', '--name', 'a']);
+  assert.equal(byName.exitCode, 0, byName.stderr);
+  assert.equal((byName.calls[0]?.input as { name?: string }).name, 'a');
+  const byFolder = await parse(['create', '--folder-name', 'ml']);
+  assert.equal(byFolder.exitCode, 0, byFolder.stderr);
+});
+
 test('the spy\'s result is rendered like a real one: --json prints one document', async () => {
   const res = await parse(['create', '--json']);
   assert.equal(JSON.parse(res.stdout).dry_run, true);
@@ -107,8 +115,8 @@ const BAD: Array<[string[], RegExp, RunCliOptions?]> = [
   [['--folder-id', F, '--folder-name', 'default'], /^--folder-id and --folder-name: pass only one/],
   [['--folder-name', 'Bad_Name'], /^--folder-name: expected a folder name/],
   [['--cloud-id', 'nope', '--folder-name', 'default'], /^--cloud-id: expected a cloud ID/],
-  [['--name', 'Bot'], /^--name: expected 3–63 lowercase letters/],
-  [['--name', 'ab'], /^--name: /],
+  [['--name', 'Bot'], /^--name: expected 1–63 lowercase letters/],
+  [['--name', 'a-'], /^--name: /],
   [['--name', 'bot-'], /^--name: /],
   [['--description', 'x'.repeat(257)], /^--description: at most 256 characters, got 257/],
   [['--expires-at', '2020-01-01'], /^--expires-at: must be in the future \(now is 2026-11-27T12:00:00Z\)/],

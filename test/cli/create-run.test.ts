@@ -88,9 +88,10 @@ test('the account gets the label, name and description; the key gets the descrip
   const res = await run(['--folder-id', FOLDER_ID, '--name', 'my-bot', '--description', 'CI key', '--expires-at', '2027-01-31', '--scopes', 'yc.ai.languageModels.execute', '--roles', 'ai.editor']);
   assert.equal(res.exitCode, 0, res.stderr);
   const [sa] = [...gw.serviceAccounts.values()];
-  assert.deepEqual({ name: sa?.name, description: sa?.description, labels: sa?.labels }, { name: 'my-bot', description: 'CI key', labels: { 'managed-by': 'aistudio-key' } });
+  assert.deepEqual({ name: sa?.name, description: sa?.description, labels: { ...sa?.labels, 'aistudio-key-run': '*' } }, { name: 'my-bot', description: 'CI key', labels: { 'managed-by': 'aistudio-key', 'aistudio-key-run': '*' } });
   const key = [...gw.apiKeys.values()][0]?.apiKey;
   assert.match(key?.description ?? '', /^CI key \[aistudio-key run [a-z0-9]{10}\]$/, 'the description, then the run marker');
+  assert.ok(key?.description.endsWith(`[aistudio-key run ${sa?.labels['aistudio-key-run'] ?? '?'}]`), 'the account carries the same run id as a label');
   assert.deepEqual(key?.scopes, ['yc.ai.languageModels.execute']);
   assert.equal(key?.expiresAt?.toISOString(), '2027-01-31T00:00:00.000Z');
   assert.deepEqual(gw.bindingsOf(FOLDER_ID, sa?.id ?? '').map((b) => b.roleId), ['ai.editor']);
@@ -252,6 +253,8 @@ test('a second Ctrl-C exits at once and says what may be left', async () => {
   const key = gw.hold('createApiKey');
   const pending = run(['--folder-id', FOLDER_ID, '--name', 'my-bot']);
   await key.entered;
+  // The bindings call, in parallel with the held key call, has settled by the next macrotask.
+  await new Promise((r) => setImmediate(r));
   interrupter.send('SIGINT');
   interrupter.send('SIGINT');
   key.release();

@@ -112,8 +112,37 @@ export const ROLE_PERMISSIONS: Record<string, readonly string[]> = {
   'storage.editor': [],
 };
 
+/**
+ * More real roles (the service "Access management" pages of the docs, e.g. ai-studio/security,
+ * functions/security, iam/roles-reference): valid in bindings and known to RoleService, granting
+ * nothing emulated. With ROLE_PERMISSIONS' keys they are the role catalogue (RoleService.Get/List).
+ */
+const MORE_ROLES: readonly string[] = [
+  'ai.datasets.auditor', 'ai.datasets.viewer', 'ai.datasets.user', 'ai.datasets.editor', 'ai.datasets.admin',
+  'ai.models.auditor', 'ai.models.viewer', 'ai.models.editor', 'ai.models.admin',
+  'ai.assistants.auditor', 'ai.assistants.viewer', 'ai.assistants.admin', 'ai.playground.user',
+  'ai.speechkit.user', 'ai.translate.auditor', 'ai.vision.auditor', 'ai.searchIndex.user',
+  'serverless.functions.admin', 'serverless.functions.editor', 'serverless.functions.viewer',
+  'serverless.containers.admin', 'serverless.containers.editor', 'serverless.containers.viewer',
+  'serverless.mcpGateways.admin', 'serverless.mcpGateways.editor', 'serverless.workflows.admin',
+  'serverless.workflows.editor', 'serverless.workflows.viewer', 'functions.functionInvoker',
+  'search-api.webSearch.editor', 'search-api.auditor', 'search-api.viewer', 'search-api.admin',
+  'resource-manager.auditor', 'resource-manager.clouds.member', 'organization-manager.admin',
+  'organization-manager.organizations.owner', 'organization-manager.viewer',
+  'iam.auditor', 'iam.serviceAccounts.accessKeyAdmin', 'iam.serviceAccounts.keyAdmin', 'iam.serviceAccounts.authorizedKeyAdmin',
+  'lockbox.auditor', 'kms.keys.encrypterDecrypter', 'kms.viewer', 'logging.writer', 'logging.viewer',
+  'monitoring.admin', 'storage.uploader', 'storage.configurer', 'storage.admin',
+  'container-registry.images.puller', 'container-registry.images.pusher', 'compute.viewer', 'compute.editor',
+  'compute.admin', 'vpc.user', 'vpc.viewer', 'datasphere.user', 'datasphere.community-projects.editor',
+];
+
+/** Every role the emulated cloud knows: id -> description (RoleService). */
+export const ROLE_CATALOGUE: ReadonlyMap<string, string> = new Map(
+  [...Object.keys(ROLE_PERMISSIONS), ...MORE_ROLES].sort().map((id) => [id, `${id} (emulated role)`]),
+);
+
 export function isKnownRole(roleId: string): boolean {
-  return Object.hasOwn(ROLE_PERMISSIONS, roleId);
+  return ROLE_CATALOGUE.has(roleId);
 }
 
 function matches(pattern: string, permission: string): boolean {

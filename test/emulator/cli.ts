@@ -15,6 +15,8 @@ const USAGE = `Usage: npm run emulator -- [options]
                            Node's warning about TLS server names that are IP addresses)
   --latency <ms>           latency added to every gRPC call (default 0)
   --operation-delay <ms>   time until an operation is done (default 0: done on the first Get)
+  --fidelity <json>        fidelity switches (README "Fidelity switches"), e.g.
+                           '{"newAccountLag":{"calls":2},"bindingsResponse":"empty"}'
   --json                   print one JSON document instead of text
   -h, --help               show this help
 `;
@@ -32,7 +34,7 @@ async function main(): Promise<number> {
     ({ values } = parseArgs({
       options: {
         port: { type: 'string' }, 'http-port': { type: 'string' }, host: { type: 'string' },
-        latency: { type: 'string' }, 'operation-delay': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+        latency: { type: 'string' }, 'operation-delay': { type: 'string' }, fidelity: { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
       },
       strict: true,
     }));
@@ -45,7 +47,13 @@ async function main(): Promise<number> {
     return 0;
   }
   let port: number | undefined, httpPort: number | undefined, latencyMs: number | undefined, operationDelayMs: number | undefined;
+  let fidelity: Record<string, unknown> | undefined;
   try {
+    if (values.fidelity !== undefined) {
+      const parsed: unknown = JSON.parse(values.fidelity);
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('--fidelity needs a JSON object');
+      fidelity = parsed as Record<string, unknown>;
+    }
     port = intOption('port', values.port);
     httpPort = intOption('http-port', values['http-port']);
     latencyMs = intOption('latency', values.latency);
@@ -61,6 +69,7 @@ async function main(): Promise<number> {
   const { fixture, ids } = defaultFixture();
   const emu = await startEmulator({
     fixture, port, httpPort, latencyMs, operationDelayMs, ...(values.host === undefined ? {} : { host: values.host }),
+    ...(fidelity === undefined ? {} : { fidelity }),
   });
   const startMs = Math.round(performance.now() - started);
   const keyFile = join(emu.workDir, 'authorized_key.json');

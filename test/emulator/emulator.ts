@@ -14,6 +14,8 @@ import { operationService } from './services/operation.js';
 import { cloudService, folderService } from './services/resource-manager.js';
 import { payloadService, secretService } from './services/lockbox.js';
 import { serviceAccountService } from './services/service-account.js';
+import { roleService } from './services/role.js';
+import { Fidelity } from './fidelity.js';
 import { copyBinding, World } from './state.js';
 import { createTlsMaterial } from './tls.js';
 import type { Emulator, EmulatorOptions, Fault, GrpcStatusName, JournalEntry, MethodName } from './types.js';
@@ -56,6 +58,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     sendHeadersBeforeError: opts.sendHeadersBeforeError ?? true,
   };
   const world = new World(fixture, opts.quotas, Date.now);
+  world.fidelity = new Fidelity(opts.fidelity, Date.now);
   const operations = new Operations({
     now: Date.now,
     delayMs: () => settings.operationDelayMs,
@@ -79,6 +82,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       iamTokenService(world),
       serviceAccountService(world, operations),
       apiKeyService(world, operations),
+      roleService(),
       folderService(world, operations),
       cloudService(world),
       operationService(world, operations, () => opts.operationPollIntervalHeader),

@@ -14,6 +14,8 @@ export class EmulatorError extends Error {
     readonly code: GrpcStatusName,
     message: string,
     readonly violations: FieldViolation[] = [],
+    /** google.rpc.QuotaFailure violations (a used-up quota, in the 'quota-failure' style). */
+    readonly quotaViolations: Array<{ subject: string; description: string }> = [],
   ) {
     super(message);
   }

@@ -133,6 +133,11 @@ export class Operations {
     return { op: { ...rec.op }, folderId: rec.spec.folderId };
   }
 
+  /** When the operation comes (came) due, ms since the epoch; undefined for an unknown id. */
+  readyAt(id: string): number | undefined {
+    return this.records.get(id)?.readyAt;
+  }
+
   /** Current state without side effects (idempotent replays, ListOperations). */
   peek(id: string): Operation | undefined {
     const rec = this.records.get(id);

@@ -37,6 +37,11 @@ export function encodeBadRequest(violations: Array<{ field: string; description:
   );
 }
 
+/** google.rpc.QuotaFailure{violations = 1: Violation{subject = 1, description = 2}} (the same wire shape as BadRequest). */
+export function encodeQuotaFailure(violations: Array<{ subject: string; description: string }>): Buffer {
+  return encodeBadRequest(violations.map((v) => ({ field: v.subject, description: v.description })));
+}
+
 /** Decoders for tests (a real client has to do the same by hand: reference §2.3). */
 export function decodeFields(buf: Uint8Array): Array<{ fieldNo: number; value: Buffer | number }> {
   const out: Array<{ fieldNo: number; value: Buffer | number }> = [];

@@ -13,7 +13,7 @@ import { EmulatorError, STATUS_CODES, defaultFaultMessage } from './errors.js';
 import { GRPC_MESSAGE_MAX, hostileDescriptions, hostileErrorMessage, withHostile, type HostileOptions } from './hostile.js';
 import { newTraceId } from './ids.js';
 import { packRaw, type Operations, type OperationFault } from './operations.js';
-import { encodeBadRequest, encodeRequestInfo } from './proto-extra.js';
+import { encodeBadRequest, encodeQuotaFailure, encodeRequestInfo } from './proto-extra.js';
 import type { Principal, World } from './state.js';
 import type { Fault, JournalEntry, MethodName } from './types.js';
 
@@ -222,8 +222,10 @@ async function serve(
     if (fault?.kind === 'error') throw new EmulatorError(fault.code, fault.message ?? defaultFaultMessage(fault.code));
     const principal = isPublic ? undefined : authenticate(rt.world, metadata);
     const idempotencyKey = metadata['idempotency-key'];
-    const replayed = info.returnsOperation && idempotencyKey !== undefined && idempotencyKey !== ''
-      ? rt.operations.replay(info.method, idempotencyKey)
+    // Fidelity switch (3): a service may ignore the key, running a repeated call again.
+    const honoured = info.returnsOperation && idempotencyKey !== undefined && idempotencyKey !== '' && rt.world.fidelity.honoursIdempotency(info.method);
+    const replayed = honoured
+      ? rt.operations.replay(info.method, idempotencyKey ?? '')
       : undefined;
     let response: unknown;
     if (replayed !== undefined) response = replayed;
@@ -237,8 +239,8 @@ async function serve(
       };
       response = withHostile(rt.hostile, () => handler(ctx, call.request as never));
       if (rt.hostile?.text) response = hostileDescriptions(response, rt.hostile.marker);
-      if (info.returnsOperation && idempotencyKey !== undefined && idempotencyKey !== '') {
-        rt.operations.remember(info.method, idempotencyKey, (response as { id: string }).id);
+      if (honoured) {
+        rt.operations.remember(info.method, idempotencyKey ?? '', (response as { id: string }).id);
       }
     }
     if (fault?.kind === 'lost-answer') throw new EmulatorError('UNAVAILABLE', 'upstream connect error or disconnect/reset before headers. reset reason: connection termination');
@@ -279,6 +281,7 @@ async function serve(
 export function statusOf(error: EmulatorError, requestId: string, traceId: string): Status {
   const details = [packRaw('google.rpc.RequestInfo', encodeRequestInfo(requestId, traceId))];
   if (error.violations.length > 0) details.push(packRaw('google.rpc.BadRequest', encodeBadRequest(error.violations)));
+  if (error.quotaViolations.length > 0) details.push(packRaw('google.rpc.QuotaFailure', encodeQuotaFailure(error.quotaViolations)));
   return { code: STATUS_CODES[error.code], message: error.message, details };
 }
 

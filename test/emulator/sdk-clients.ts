@@ -9,6 +9,7 @@ import { Session } from '@yandex-cloud/nodejs-sdk';
 import { clientFactory } from '@yandex-cloud/nodejs-sdk/dist/utils/client-factory';
 import { ApiEndpointServiceClient } from '@yandex-cloud/nodejs-sdk/endpoint/api_endpoint_service';
 import { ApiKeyServiceClient } from '@yandex-cloud/nodejs-sdk/iam-v1/api_key_service';
+import { RoleServiceClient } from '@yandex-cloud/nodejs-sdk/iam-v1/role_service';
 import { IamTokenServiceService } from '@yandex-cloud/nodejs-sdk/iam-v1/iam_token_service';
 import { ServiceAccountServiceClient } from '@yandex-cloud/nodejs-sdk/iam-v1/service_account_service';
 import { PayloadServiceClient } from '@yandex-cloud/nodejs-sdk/lockbox-v1/payload_service';
@@ -31,6 +32,7 @@ export function sdkClients(emu: Emulator, iamToken: string) {
     operations: session.client(OperationServiceClient, emu.endpoint),
     secrets: session.client(SecretServiceClient, emu.endpoint),
     payloads: session.client(PayloadServiceClient, emu.endpoint),
+    roles: session.client(RoleServiceClient, emu.endpoint),
   };
 }
 

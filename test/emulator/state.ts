@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { EmulatorError, notFound, permissionDenied } from './errors.js';
 import { newApiKeySecret, newIamToken } from './ids.js';
 import { roleAllows } from './catalog.js';
+import { Fidelity } from './fidelity.js';
 import type { Fixture, Quotas } from './types.js';
 
 /**
@@ -68,6 +69,8 @@ export class World {
   readonly federatedTokens = new Map<string, string>();
   readonly lockbox = new Map<string, SecretRec>();
   readonly quotas: Required<Quotas>;
+  /** Behaviours no source settles (fidelity.ts); set by startEmulator from its options. */
+  fidelity = new Fidelity();
   metadataServiceAccountId: string | undefined;
   metadataFolderId: string | undefined;
   private readonly secretLog: string[] = [];

@@ -12,6 +12,8 @@ export type GrpcStatusName =
   | 'PERMISSION_DENIED' | 'RESOURCE_EXHAUSTED' | 'FAILED_PRECONDITION' | 'ABORTED' | 'OUT_OF_RANGE'
   | 'UNIMPLEMENTED' | 'INTERNAL' | 'UNAVAILABLE' | 'DATA_LOSS' | 'UNAUTHENTICATED';
 
+import type { FidelityOptions } from './fidelity.js';
+
 /** Short method name as `Service/Method`, e.g. 'ServiceAccountService/Create', 'OperationService/Get'. */
 export type MethodName = string;
 
@@ -133,6 +135,8 @@ export interface EmulatorOptions {
    * hostile or misconfigured installation pointing a service at another host). Default: none.
    */
   discoveryAddresses?: Readonly<Record<string, string>>;
+  /** Behaviours no source settles, one switch each (fidelity.ts; README "Fidelity switches"). */
+  fidelity?: FidelityOptions;
 }
 
 export interface Emulator {

@@ -32,9 +32,10 @@ export function required(path: string, value: string, max: number): void {
 /** Service account and folder names, and the value of `name="…"` filters (reference §5). */
 export const RESOURCE_NAME = /^[a-z][-a-z0-9]{1,61}[a-z0-9]$/;
 
-export function resourceName(path: string, value: string): void {
+/** `pattern`: the service-account name pattern in force (Fidelity.namePattern); folders and clouds keep RESOURCE_NAME. */
+export function resourceName(path: string, value: string, pattern: RegExp = RESOURCE_NAME): void {
   if (value === '') throw invalid(path, 'required');
-  if (!RESOURCE_NAME.test(value)) throw invalid(path, 'invalid resource name');
+  if (!pattern.test(value)) throw invalid(path, 'invalid resource name');
 }
 
 const LABEL_KEY = /^[a-z][-_0-9a-z]*$/;
@@ -69,13 +70,13 @@ export function timestampInRange(path: string, value: Date): void {
  * `name="<value>"`: the only filter the IAM and resource-manager List calls accept (reference §5).
  * Returns the name, or undefined for an empty filter.
  */
-export function nameFilter(filter: string): string | undefined {
+export function nameFilter(filter: string, pattern: RegExp = RESOURCE_NAME): string | undefined {
   maxLength('filter', filter, 1000);
   if (filter.trim() === '') return undefined;
   const m = /^\s*name\s*=\s*"([^"]*)"\s*$/.exec(filter);
   if (m === null) throw invalid('filter', 'invalid filter expression, expected name="<name>"');
   const name = m[1] ?? '';
-  if (!RESOURCE_NAME.test(name)) throw invalid('filter', 'invalid resource name in filter');
+  if (!pattern.test(name)) throw invalid('filter', 'invalid resource name in filter');
   return name;
 }
 

@@ -14,6 +14,7 @@ import type {
   Connection,
   CreateApiKeyInput,
   CreateServiceAccountInput,
+  Role,
   CreatedApiKey,
   CreateSecretInput,
   Folder,
@@ -267,6 +268,11 @@ export class FakeGateway implements CloudGateway {
   }
   listScopes(opts?: CallOptions): Promise<string[]> {
     return this.#call('listScopes', [], opts, () => []);
+  }
+  /** Every role is known unless listed in `unknownRoles`. */
+  readonly unknownRoles = new Set<string>();
+  getRole(roleId: string, opts?: CallOptions): Promise<Role | undefined> {
+    return this.#call('getRole', [roleId], opts, () => (this.unknownRoles.has(roleId) ? undefined : { id: roleId, description: '' }));
   }
   #secret(id: string): FakeSecret {
     const s = this.secrets.get(id);

@@ -87,7 +87,8 @@ describe('ensure', () => {
     assert.equal(doc.status, 'rotated');
     assert.equal(doc.reason, 'secret-missing');
     const sa = w.account();
-    assert.deepEqual(sa?.labels, { 'managed-by': 'aistudio-key' });
+    assert.equal(sa?.labels['managed-by'], 'aistudio-key');
+    assert.match(sa?.labels['aistudio-key-run'] ?? '', /^[a-z0-9]{10}$/, 'the run label that tells this run\'s account after a lost answer');
     assert.equal(w.keys().length, 1);
     assert.deepEqual(w.payload(), { 'api-key-id': w.keys()[0]?.id, 'api-key': w.payload()?.['api-key'] });
     assert.match(w.payload()?.['api-key'] ?? '', /^AQVN/);

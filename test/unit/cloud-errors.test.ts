@@ -172,3 +172,32 @@ test('an operation error maps by its status code and carries the operation id', 
   assert.equal((internal as CloudError).status, 'INTERNAL');
   assert.equal(operationErrorToAppError({ code: 99, message: '?' }, ctx, 'op-3').constructor, CloudError);
 });
+
+test('a used-up quota is told from a rate limit by a QuotaFailure detail where present, by the wording otherwise', async () => {
+  const { decodeStatusDetails } = await import('../../src/cloud/status-details.js');
+  const { STATUS_DETAILS, isQuotaExceeded } = await import('../../src/cloud/errors.js');
+  // google.rpc.Status{code 8, message, details: [Any{type_url QuotaFailure, value QuotaFailure{violations: [{subject, description}]}}]}
+  const field = (no: number, body: Buffer): Buffer => Buffer.concat([Buffer.from([(no << 3) | 2, body.length]), body]);
+  const violation = field(1, Buffer.concat([field(1, Buffer.from('iam.serviceAccounts.count')), field(2, Buffer.from('limit 100 reached'))]));
+  const any = Buffer.concat([field(1, Buffer.from('type.googleapis.com/google.rpc.QuotaFailure')), field(2, violation)]);
+  const bin = Buffer.concat([Buffer.from([0x08, 8]), field(2, Buffer.from('Resource exhausted')), field(3, any)]);
+  const details = decodeStatusDetails(bin);
+  assert.deepEqual(details?.quotaViolations, [{ subject: 'iam.serviceAccounts.count', description: 'limit 100 reached' }]);
+  assert.equal(decodeStatusDetails(Buffer.from([0xff, 0xff])), undefined, 'malformed: no hint, no throw');
+
+  const withDetail = Object.defineProperty(clientError(Status.RESOURCE_EXHAUSTED, 'Resource exhausted'), STATUS_DETAILS, { value: details });
+  const f = parseRpcError(withDetail);
+  assert.ok(f && isQuotaExceeded(f) && !isTransient(f));
+  assert.match(failureToAppError(f, ctx).message, /a quota of the cloud is used up \(iam\.serviceAccounts\.count\)/);
+  for (const [text, quota] of [
+    ['Quota limit iam.serviceAccounts.count exceeded (limit 100)', true],
+    ['The limit of iam.apiKeys.count has been reached: 1000', true],
+    ['Request limit exceeded', false],
+    ['Resource exhausted', false],
+  ] as const) {
+    const g = parseRpcError(clientError(Status.RESOURCE_EXHAUSTED, text));
+    assert.ok(g);
+    assert.equal(isQuotaExceeded(g), quota, text);
+    assert.equal(isTransient(g), !quota, text);
+  }
+});

@@ -23,12 +23,12 @@ test('folder and cloud IDs: 20 lowercase letters and digits', () => {
   assert.match(checkFolderId('my-folder') ?? '', /for a folder name use --folder-name my-folder/);
 });
 
-test('service account and folder names follow ^[a-z][-a-z0-9]{1,61}[a-z0-9]$', () => {
-  for (const ok of ['abc', 'aistudio-bot', `a${'b'.repeat(61)}c`]) {
+test('service account and folder names follow the API pattern since cloudapi d93b73f: [a-z]([-a-z0-9]{0,61}[a-z0-9])? (1–63)', () => {
+  for (const ok of ['a', 'ab', 'a1', 'abc', 'aistudio-bot', `a${'b'.repeat(61)}c`]) {
     assert.equal(checkServiceAccountName(ok), undefined, ok);
     assert.equal(checkFolderName(ok), undefined, ok);
   }
-  for (const bad of ['ab', 'Abc', '1abc', 'abc-', 'a_bc', `a${'b'.repeat(62)}c`, 'abc def']) {
+  for (const bad of ['', 'a-', 'Abc', '1abc', 'abc-', 'a_bc', `a${'b'.repeat(62)}c`, 'abc def']) {
     assert.ok(checkServiceAccountName(bad), bad);
   }
 });

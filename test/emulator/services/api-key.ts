@@ -8,7 +8,7 @@ import {
   type ListApiKeysResponse,
 } from '@yandex-cloud/nodejs-sdk/iam-v1/api_key_service';
 import { DEFAULT_SCOPES, KNOWN_SCOPES } from '../catalog.js';
-import { notFound, quotaExceeded } from '../errors.js';
+import { notFound } from '../errors.js';
 import { newApiKeySecret, newId } from '../ids.js';
 import { packAny, packRaw, type Operations } from '../operations.js';
 import { bytesField } from '../proto-extra.js';
@@ -107,8 +107,9 @@ export function apiKeyService(world: World, ops: Operations): ServiceSpec {
       checkExpiry(req.expiresAt);
       const sa = targetAccount(ctx, req.serviceAccountId);
       authorize(caller(ctx), 'iam.apiKeys.create', sa, false);
+      world.fidelity.checkSettled(sa.id, 'service_account_id');
       const cloudId = world.cloudOf(sa.folderId).id;
-      if (world.apiKeysInCloud(cloudId) >= world.quotas.apiKeysPerCloud) throw quotaExceeded('iam.apiKeys.count', world.quotas.apiKeysPerCloud);
+      if (world.apiKeysInCloud(cloudId) >= world.quotas.apiKeysPerCloud) throw world.fidelity.quotaExceeded('iam.apiKeys.count', world.quotas.apiKeysPerCloud);
       const scopes = req.scopes.length > 0 ? [...req.scopes] : req.scope !== '' ? [req.scope] : [...DEFAULT_SCOPES];
       const key: ApiKeyRec = {
         id: newId('aje', 'api-key'), serviceAccountId: sa.id, description: req.description, scopes,

@@ -2,7 +2,7 @@ import type { Any } from '@yandex-cloud/nodejs-sdk/google/protobuf/any';
 import { AddVersionMetadata, CreateSecretMetadata, DeleteSecretMetadata, SecretServiceService, type PayloadEntryChange } from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service';
 import { PayloadServiceService } from '@yandex-cloud/nodejs-sdk/lockbox-v1/payload_service';
 import { Secret, Secret_Status, Version, Version_Status } from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret';
-import { EmulatorError, notFound, quotaExceeded } from '../errors.js';
+import { EmulatorError, notFound } from '../errors.js';
 import { newId, newPassword } from '../ids.js';
 import { packAny, type Operations } from '../operations.js';
 import { caller, defineService, type CallContext, type ServiceSpec } from '../rpc.js';
@@ -112,7 +112,7 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       if (req.name !== '' && [...world.lockbox.values()].some((s) => s.folderId === folder.id && s.name === req.name)) {
         throw new EmulatorError('ALREADY_EXISTS', `Secret with name '${req.name}' already exists in folder '${folder.id}'`);
       }
-      if (world.secretsInCloud(folder.cloudId) >= world.quotas.secretsPerCloud) throw quotaExceeded('lockbox.secrets.count', world.quotas.secretsPerCloud);
+      if (world.secretsInCloud(folder.cloudId) >= world.quotas.secretsPerCloud) throw world.fidelity.quotaExceeded('lockbox.secrets.count', world.quotas.secretsPerCloud);
       const now = new Date(world.now());
       const s: SecretRec = {
         id: newId('e6q', 'lockbox-secret'), folderId: folder.id, name: req.name, description: req.description, labels: { ...req.labels },
@@ -152,7 +152,7 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       const base = baseId === undefined ? undefined : s.versions.find((v) => v.id === baseId);
       if (baseId !== undefined && base === undefined) throw notFound('Version', baseId);
       const entries = applyEntries('payload_entries', base?.entries ?? new Map(), req.payloadEntries);
-      if (s.versions.length >= world.quotas.versionsPerSecret) throw quotaExceeded('lockbox.versions.count', world.quotas.versionsPerSecret);
+      if (s.versions.length >= world.quotas.versionsPerSecret) throw world.fidelity.quotaExceeded('lockbox.versions.count', world.quotas.versionsPerSecret);
       const v: VersionRec = { id: newId('e6q', 'lockbox-version'), secretId: s.id, createdAt: new Date(world.now()), description: req.description, entries };
       const previous = s.currentVersionId;
       s.versions.push(v);

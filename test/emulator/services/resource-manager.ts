@@ -6,15 +6,17 @@ import {
   type AccessBinding,
   type AccessBindingDelta,
 } from '@yandex-cloud/nodejs-sdk/proto/access/access';
+import { Empty } from '@yandex-cloud/nodejs-sdk/google/protobuf/empty';
 import { Folder_Status, type Folder } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder';
 import type { Cloud } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/cloud';
 import { CloudServiceService } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/cloud_service';
 import { FolderServiceService } from '@yandex-cloud/nodejs-sdk/resourcemanager-v1/folder_service';
 import { SUBJECT_TYPES, isKnownRole } from '../catalog.js';
-import { notFound, permissionDenied } from '../errors.js';
+import { EmulatorError, notFound, permissionDenied } from '../errors.js';
+import { covers } from '../fidelity.js';
 import { packAny, type Operations } from '../operations.js';
 import { caller, defineService, type CallContext, type ServiceSpec } from '../rpc.js';
-import { copyBinding, sameBinding, type Binding, type CloudRec, type FolderRec, type World } from '../state.js';
+import { copyBinding, sameBinding, type Binding, type CloudRec, type FolderRec, type Principal, type World } from '../state.js';
 import { invalid, maxLength, nameFilter, paginate, required } from '../validation.js';
 
 const toFolder = (f: FolderRec): Folder => ({
@@ -46,6 +48,16 @@ function checkSubjectExists(world: World, b: Binding): void {
 }
 
 /**
+ * Fidelity switch (2), "you can only grant roles you hold" (access-control docs): the caller's roles on
+ * the folder (its own and its cloud's) must cover the role (fidelity.ts `covers`).
+ */
+function checkMayGrant(world: World, me: Principal, folderId: string, roleId: string): void {
+  if (!world.fidelity.grantOnlyHeldRoles) return;
+  if (world.rolesOn(me, folderId).some((held) => covers(held, roleId))) return;
+  throw new EmulatorError('PERMISSION_DENIED', `Permission denied to grant role ${roleId}: you can only grant roles you have`);
+}
+
+/**
  * FolderService: Get, List (`name="…"` filter; only folders the caller may see), ListAccessBindings,
  * UpdateAccessBindings (atomic deltas: ADD of a present binding and REMOVE of an absent one are
  * no-ops left out of effective_deltas) and SetAccessBindings (replaces every binding, the owner's and
@@ -60,7 +72,10 @@ export function folderService(world: World, ops: Operations): ServiceSpec {
         ? packAny('yandex.cloud.access.UpdateAccessBindingsMetadata', UpdateAccessBindingsMetadata, { resourceId: folder.id })
         : packAny('yandex.cloud.access.SetAccessBindingsMetadata', SetAccessBindingsMetadata, { resourceId: folder.id }),
       folderId: folder.id, resourceIds: [folder.id],
-      complete: () => packAny('yandex.cloud.access.AccessBindingsOperationResult', AccessBindingsOperationResult, { effectiveDeltas: effective }),
+      // Fidelity switch (4): before cloudapi 807f2a1 these operations answered google.protobuf.Empty.
+      complete: () => (world.fidelity.bindingsResponse === 'empty'
+        ? packAny('google.protobuf.Empty', Empty, {})
+        : packAny('yandex.cloud.access.AccessBindingsOperationResult', AccessBindingsOperationResult, { effectiveDeltas: effective })),
       rollback,
       fault: ctx.operationFault,
     });
@@ -75,7 +90,7 @@ export function folderService(world: World, ops: Operations): ServiceSpec {
 
     list(ctx, req) {
       required('cloud_id', req.cloudId, 50);
-      const name = nameFilter(req.filter);
+      const name = nameFilter(req.filter, world.fidelity.namePattern);
       const cloud = world.clouds.get(req.cloudId);
       if (cloud === undefined) throw notFound('Cloud', req.cloudId);
       const me = caller(ctx);
@@ -105,8 +120,14 @@ export function folderService(world: World, ops: Operations): ServiceSpec {
         return { action: d.action, binding: checkBinding(`access_binding_deltas[${i}].access_binding`, d.accessBinding) };
       });
       const folder = world.folder(req.resourceId);
-      world.authorize(caller(ctx), 'resource-manager.folders.updateAccessBindings', folder.id, folderResource(folder.id));
-      for (const d of parsed) if (d.action === AccessBindingAction.ADD) checkSubjectExists(world, d.binding);
+      const me = caller(ctx);
+      world.authorize(me, 'resource-manager.folders.updateAccessBindings', folder.id, folderResource(folder.id));
+      parsed.forEach((d, i) => {
+        if (d.action !== AccessBindingAction.ADD) return;
+        checkSubjectExists(world, d.binding);
+        if (d.binding.subject.type === 'serviceAccount') world.fidelity.checkSettled(d.binding.subject.id, `access_binding_deltas[${i}].access_binding.subject.id`);
+        checkMayGrant(world, me, folder.id, d.binding.roleId);
+      });
       const next = folder.bindings.map(copyBinding);
       const effective: AccessBindingDelta[] = [];
       /** Where each effective REMOVE took its binding from, so an undo puts it back in place. */
@@ -139,6 +160,7 @@ export function folderService(world: World, ops: Operations): ServiceSpec {
       const folder = world.folder(req.resourceId);
       world.authorize(caller(ctx), 'resource-manager.folders.setAccessBindings', folder.id, folderResource(folder.id));
       for (const b of wanted) checkSubjectExists(world, b);
+      for (const b of wanted) if (!folder.bindings.some((x) => sameBinding(x, b))) checkMayGrant(world, caller(ctx), folder.id, b.roleId);
       const before = folder.bindings.map(copyBinding);
       const next: Binding[] = [];
       for (const b of wanted) if (!next.some((x) => sameBinding(x, b))) next.push(b);
@@ -165,7 +187,7 @@ export function cloudService(world: World): ServiceSpec {
 
     list(ctx, req) {
       maxLength('organization_id', req.organizationId, 50);
-      const name = nameFilter(req.filter);
+      const name = nameFilter(req.filter, world.fidelity.namePattern);
       const me = caller(ctx);
       const visible = [...world.clouds.values()].filter((c) =>
         world.isMember(me, c.id)

@@ -8,7 +8,7 @@ import {
   UpdateServiceAccountMetadata,
   type ListServiceAccountsResponse,
 } from '@yandex-cloud/nodejs-sdk/iam-v1/service_account_service';
-import { EmulatorError, quotaExceeded } from '../errors.js';
+import { EmulatorError } from '../errors.js';
 import { newId } from '../ids.js';
 import { packAny, packRaw, type Operations } from '../operations.js';
 import { bytesField, varintField } from '../proto-extra.js';
@@ -70,7 +70,7 @@ export function serviceAccountService(world: World, ops: Operations): ServiceSpe
 
     list(ctx, req) {
       required('folder_id', req.folderId, 50);
-      const name = nameFilter(req.filter);
+      const name = nameFilter(req.filter, world.fidelity.namePattern);
       const folder = world.folder(req.folderId);
       world.authorize(caller(ctx), 'iam.serviceAccounts.list', folder.id, folderResource(folder.id));
       const all = [...world.serviceAccounts.values()].filter((sa) => sa.folderId === folder.id && (name === undefined || sa.name === name));
@@ -80,26 +80,29 @@ export function serviceAccountService(world: World, ops: Operations): ServiceSpe
 
     create(ctx, req) {
       required('folder_id', req.folderId, 50);
-      resourceName('name', req.name);
+      resourceName('name', req.name, world.fidelity.namePattern);
       maxLength('description', req.description, 256);
       labels('labels', req.labels);
       const folder = world.folder(req.folderId);
       world.authorize(caller(ctx), 'iam.serviceAccounts.create', folder.id, folderResource(folder.id));
       assertNameFree(world, folder.cloudId, req.name);
       if (world.serviceAccountsInCloud(folder.cloudId).length >= world.quotas.serviceAccountsPerCloud) {
-        throw quotaExceeded('iam.serviceAccounts.count', world.quotas.serviceAccountsPerCloud);
+        throw world.fidelity.quotaExceeded('iam.serviceAccounts.count', world.quotas.serviceAccountsPerCloud);
       }
       const sa: SaRec = {
         id: newId('aje', 'service-account'), folderId: folder.id, name: req.name, description: req.description, labels: { ...req.labels },
         createdAt: new Date(world.now()),
       };
       world.serviceAccounts.set(sa.id, sa);
-      return start(ctx, {
+      const op = start(ctx, {
         description: 'Create service account', folderId: folder.id, id: sa.id,
         metadata: packAny('yandex.cloud.iam.v1.CreateServiceAccountMetadata', CreateServiceAccountMetadata, { serviceAccountId: sa.id }),
         complete: () => saAny(world.serviceAccounts.get(sa.id) ?? sa),
         rollback: () => { world.serviceAccounts.delete(sa.id); },
       });
+      // Fidelity switch (1): the lag runs from when the operation is done.
+      world.fidelity.accountCreated(sa.id, ops.readyAt(op.id) ?? world.now());
+      return op;
     },
 
     update(ctx, req) {
@@ -108,7 +111,7 @@ export function serviceAccountService(world: World, ops: Operations): ServiceSpe
       const touches = (f: string): boolean => mask === undefined || mask.has(f);
       // Without a mask every field is replaced, except an empty name (which means "keep").
       const setName = mask === undefined ? req.name !== '' : mask.has('name');
-      if (setName) resourceName('name', req.name);
+      if (setName) resourceName('name', req.name, world.fidelity.namePattern);
       if (touches('description')) maxLength('description', req.description, 256);
       if (touches('labels')) labels('labels', req.labels);
       const sa = world.serviceAccount(req.serviceAccountId);
