@@ -19,14 +19,15 @@ import {
   parseList,
 } from '../core/validate.js';
 import { UsageError } from '../errors.js';
-import { createDocument, createDotenv, createEnv, createText, type CreateOutcome } from '../output/create.js';
+import { createDocument, createDotenv, createEnv, createSecret, createText, type CreateOutcome } from '../output/create.js';
+import type { Format } from '../output/mode.js';
 import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredOutcome, type SecretFileFormat } from '../output/delivery.js';
 import type { TextSink } from '../output/text.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
 import { checkedString, folderSources, listCheck, profileSource } from './folder.js';
-import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
+import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
 
 /** The validated input of `create` (what the parse-contract tests see). */
 export interface CreateInput {
@@ -105,7 +106,7 @@ function createInputSchema(z: Zod, now: Date) {
         const count = raw.count === undefined || checkCount(raw.count) ? 1 : Number(raw.count);
         if (count > 1) {
           // One key per delivery target: refused before anything is created.
-          const target = raw.outFile !== undefined ? '--out-file' : raw.githubOutput === true ? '--github-output' : raw.toLockbox !== undefined ? '--to-lockbox' : undefined;
+          const target = targetFlag(raw);
           if (target) ctx.addIssue({ code: 'custom', message: `--count ${count} with ${target}: a delivery target takes one key; leave out ${target}, or pass --count 1` });
           // The accounts are X-1 … X-N: the longest name must still be valid.
           const last = raw.name === undefined ? undefined : `${raw.name}-${count}`;
@@ -177,6 +178,7 @@ Output: stdout holds only the result. The secret is printed once; it cannot be r
   yaml   the same document as YAML
   env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
   dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report
+  secret the secret and one newline, nothing else (not with --count above 1, --dry-run or a target)
 
 Several keys at once (--count <n>, 1-${MAX_COUNT}):
   n independent sets, as if the console's button were pressed n times: n service accounts (generated
@@ -186,8 +188,8 @@ Several keys at once (--count <n>, 1-${MAX_COUNT}):
   Rate limits (RESOURCE_EXHAUSTED) are retried with backoff; a used-up quota (100 service accounts
   per cloud) fails the run. All or nothing: if anything fails, or on Ctrl-C, every key, binding and
   account the run made is removed. With --service-account: n keys on that account (roles once).
-  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv
-  and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.
+  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv,
+  secret and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.
 
 Targets (checked before anything is created; if writing to one fails, the key is revoked):
   --out-file <path>     the result with the secret, in --format (text means env), mode 0600,
@@ -202,6 +204,7 @@ Targets (checked before anything is created; if writing to one fails, the key is
 Examples:
   aistudio-key create --folder-id b1g0123456789abcdefg
   aistudio-key create --folder-name default --json | jq -r .secret
+  aistudio-key create --format secret | gh secret set YC_API_KEY
   source <(aistudio-key create --format env --expires-in 30d)
   aistudio-key create --dry-run --folder-id b1g0123456789abcdefg
   aistudio-key create --service-account ci-bot --adopt --json
@@ -238,15 +241,17 @@ export const createCommand = defineCommand({
     json: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredDocument(o.result, o.receipts) : createDocument(o)),
     env: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredEnv(o.result, o.receipts, 'env') : createEnv(o)),
     dotenv: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredEnv(o.result, o.receipts, 'dotenv') : createDotenv(o)),
+    secret: (o: CreateRunOutcome) => {
+      if (o.kind === 'delivered') throw new Error('BUG: a key handed to a target cannot be printed as secret');
+      return createSecret(o);
+    },
   },
 });
 
 async function runCreate(input: CreateInput, ctx: CommandContext): Promise<CreateRunOutcome> {
   const { deps, out } = ctx;
   const count = input.count ?? 1;
-  if (count > 1 && (ctx.mode.format === 'env' || ctx.mode.format === 'dotenv')) {
-    throw new UsageError(`--count ${count} with --format ${ctx.mode.format}: ${ctx.mode.format} holds one key; use --format json, yaml or text`);
-  }
+  checkRunFormat(ctx.mode.format, { count, dryRun: input.dryRun, targets: input.targets });
   const settings = await ctx.settings();
   const sources = folderSources(input, ctx.deps.env, settings);
   // Bad values from env or config are reported before the credential chain runs (it may take a second).
@@ -377,9 +382,27 @@ async function refuseTakenName(gateway: CloudGateway, folderId: string, name: st
   }
 }
 
+/** Formats that hold one key: refused with --count above 1. */
+const ONE_KEY_FORMATS: readonly Format[] = ['env', 'dotenv', 'secret'];
+
+/**
+ * The run's output format against its flags (create and rotate), before anything is read or made:
+ * env, dotenv and secret hold one key; secret needs a secret to print (no --dry-run, no target).
+ * @throws UsageError (exit 2) naming both flags.
+ */
+export function checkRunFormat(format: Format, run: { count?: number; dryRun?: boolean; targets: TargetsInput }): void {
+  const count = run.count ?? 1;
+  if (count > 1 && ONE_KEY_FORMATS.includes(format)) throw new UsageError(`--count ${count} with --format ${format}: ${format} holds one key; use --format json, yaml or text`);
+  if (format !== 'secret') return;
+  if (run.dryRun) throw new UsageError('--format secret with --dry-run: a dry run makes no secret; use --format text or json to see the plan');
+  const target = targetFlag(run.targets);
+  if (target) throw new UsageError(`--format secret with ${target}: the secret goes to ${target}, leaving nothing to print; pass only one of them`);
+}
+
 /** The format of --out-file: the run's --format, text meaning env. */
 export function secretFileFormat(format: CommandContext['mode']['format']): SecretFileFormat {
-  return format === 'text' ? 'env' : format;
+  // secret is refused with targets (checkRunFormat); env is the file's format then only in name.
+  return format === 'text' || format === 'secret' ? 'env' : format;
 }
 
 const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -45,6 +45,8 @@ export interface Renderers<R> {
   env?(result: R): string;
   /** dotenv: NAME=value lines for dotenv loaders and GitLab's dotenv report. */
   dotenv?(result: R): string;
+  /** secret: the one API key secret and a newline (`create --format secret | gh secret set`). */
+  secret?(result: R): string;
 }
 
 export interface CommandDefinition<I, R> {

@@ -4,9 +4,9 @@ import { rotateKey, type RotateKeyEvent, type RotateKeyOutcome, type RotateKeySt
 import { checkApiKeyId } from '../core/validate.js';
 import type { PreparedDelivery } from '../core/targets/index.js';
 import type { CreateKeyResult } from '../core/create-key.js';
-import { rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
+import { rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateSecret, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
 import type { CommandContext } from './context.js';
-import { configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
+import { checkRunFormat, configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
 import { defineCommand, type FlagSpec, type InputEnv, type Renderers, transformIssue, type Zod } from './define.js';
 
@@ -82,6 +82,7 @@ Output: stdout holds only the result, as with create; the secret is printed once
   yaml   the same document as YAML
   env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
   dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=…
+  secret the new secret and one newline, nothing else (not with a target)
 
 Targets: --out-file, --github-output and --to-lockbox work as with create (see \`create --help\`);
 they are checked after the old key is read and before the new one is issued. A --to-lockbox
@@ -90,12 +91,13 @@ secret given by name is looked up in --lockbox-folder-id, else in the folder of 
 Examples:
   aistudio-key rotate ajeabcdefghij0123456
   aistudio-key rotate ajeabcdefghij0123456 --json | jq -r .secret
+  aistudio-key rotate ajeabcdefghij0123456 --format secret | gh secret set YC_API_KEY
   aistudio-key rotate --keep-old --expires-in 30d ajeabcdefghij0123456
   aistudio-key rotate ajeabcdefghij0123456 --to-lockbox ai-studio-key --json
   aistudio-key list --expiring-within 14d      # which keys to rotate
 `;
 
-const render: Renderers<RotateResultWithReceipts> = { text: rotateText, json: rotateDocument, env: rotateEnv, dotenv: rotateDotenv };
+const render: Renderers<RotateResultWithReceipts> = { text: rotateText, json: rotateDocument, env: rotateEnv, dotenv: rotateDotenv, secret: rotateSecret };
 
 export const rotateCommand = defineCommand({
   name: 'rotate <keyId>',
@@ -121,6 +123,7 @@ const STEP_TEXT: Record<RotateKeyStep, string> = {
 
 async function runRotate(input: RotateInput, ctx: CommandContext): Promise<RotateKeyOutcome & RotateResultWithReceipts> {
   const { deps, out } = ctx;
+  checkRunFormat(ctx.mode.format, { targets: input.targets });
   const settings = await ctx.settings();
   const expiresAt = resolveExpiry(input.expiry ?? configuredExpiry(settings) ?? { kind: 'in', ms: DEFAULT_EXPIRY_MS, text: DEFAULT_EXPIRES_IN }, deps.now());
   const { gateway } = await ctx.cloud();

@@ -15,11 +15,12 @@ import { checkEndpoint } from '../core/validate.js';
 import type { Deps } from '../deps.js';
 import { AppError, CloudError, EXIT_CODES, InterruptedError, UsageError } from '../errors.js';
 import { formatJson, formatYaml } from '../output/formats.js';
-import { decideOutputMode, isFormat, type Format, type OutputMode } from '../output/mode.js';
+import { decideOutputMode, FORMATS, isFormat, type Format, type OutputMode } from '../output/mode.js';
 import { createProgress } from '../output/spinner.js';
 import { createStyle } from '../output/style.js';
 import type { CommandContext } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
+import { formatsOf } from './spec.js';
 import { DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
 import type { RunState } from './run-state.js';
 
@@ -73,27 +74,17 @@ function usageFromZod(error: ZodError, flags: Record<string, FlagSpec>, sources:
 function formatFromFlags(cmd: Command): Format | undefined {
   const opts = cmd.opts<{ format?: string; json?: boolean }>();
   const format = opts.format;
-  if (format !== undefined && !isFormat(format)) throw new UsageError(`--format: expected text, json, yaml, env or dotenv, got "${format}"`);
+  if (format !== undefined && !isFormat(format)) throw new UsageError(`--format: expected ${FORMATS.join(', ')}, got "${format}"`);
   if (opts.json && format !== undefined && format !== 'json') throw new UsageError(`--json: conflicts with --format ${format}; pass one of them`);
   return opts.json ? 'json' : format;
 }
 
 function supports(def: AnyCommand, format: Format): boolean {
-  switch (format) {
-    case 'text':
-      return true;
-    case 'env':
-      return def.render.env !== undefined;
-    case 'dotenv':
-      return def.render.dotenv !== undefined;
-    case 'json':
-    case 'yaml':
-      return def.render.json !== undefined;
-  }
+  return formatsOf(def.render).includes(format);
 }
 
 function ensureSupported(def: AnyCommand, format: Format, source: string): void {
-  if (!supports(def, format)) throw new UsageError(`${source}: ${def.name.split(' ')[0]} cannot print ${format}`);
+  if (!supports(def, format)) throw new UsageError(`${source}: ${def.name.split(' ')[0]} cannot print ${format}; it prints ${formatsOf(def.render).join(', ')}`);
 }
 
 /** After a Ctrl-C or --timeout, how long calls already in flight are waited for before giving up on them. */
@@ -352,6 +343,9 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
       break;
     case 'dotenv':
       text = def.render.dotenv?.(result) ?? '';
+      break;
+    case 'secret':
+      text = def.render.secret?.(result) ?? '';
       break;
     case 'text': {
       const lines: string[] = [];

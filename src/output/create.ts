@@ -112,6 +112,22 @@ export function createDotenv(o: CreateOutcome): string {
   ]);
 }
 
+/**
+ * `--format secret`: the secret and one newline, nothing else, for `… | gh secret set NAME`. A
+ * secret that is not one line of visible characters is refused rather than passed on mangled.
+ */
+export function secretLine(secret: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this guards against
+  if (secret === '' || /[\s\u0000-\u001f\u007f-\u009f]/.test(secret)) throw new Error('the API key secret is not one line of visible characters');
+  return `${secret}\n`;
+}
+
+/** `--format secret` of create: one key only (create refuses the format for a plan, --count or targets first). */
+export function createSecret(o: CreateOutcome): string {
+  if (o.kind !== 'created') throw new Error(`BUG: ${o.kind} cannot be printed as secret`);
+  return secretLine(o.result.secret);
+}
+
 /** The labelled rows every text view of a new key shows, the secret excepted. */
 export function keyRows(r: CreateKeyResult): Array<[string, string]> {
   return [

@@ -115,3 +115,16 @@ test('a viewer is refused with exit 3, an explanation, and nothing left behind',
   assert.match(r.stderr, /permission|denied|role/i);
   assert.equal(emu.state.serviceAccounts().length, sasBefore);
 });
+
+test('create --format secret: the built bin prints the secret and one newline, nothing else; --count 2 is exit 2', async () => {
+  const r = await run(['create', ...target(), '--format', 'secret'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^AQVN[A-Za-z0-9_-]{36}\n$/);
+  assert.ok(emu.secrets().includes(r.stdout.trimEnd()), 'the secret the cloud issued');
+  assert.ok(!r.stderr.includes(r.stdout.trimEnd()));
+  const before = emu.mutations().length;
+  const refused = await run(['create', ...target(), '--format', 'secret', '--count', '2'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.equal(refused.stdout, '');
+  assert.equal(emu.mutations().length, before);
+});
