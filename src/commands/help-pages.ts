@@ -164,6 +164,10 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "List the API keys of the service accounts aistudio-key made (or --all, or one account)"
       },
       {
+        "term": "prune [options]",
+        "description": "Delete the service accounts aistudio-key made that hold no API key, their folder roles first"
+      },
+      {
         "term": "revoke [options] <keyIds...>",
         "description": "Revoke (delete) API keys; optionally their service accounts too"
       },
@@ -340,6 +344,10 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
         "description": "only this service account"
       },
       {
+        "term": "--accounts",
+        "description": "list the service accounts with their key counts and roles, not the keys"
+      },
+      {
         "term": "--expiring-within <duration>",
         "description": "only keys expiring within 14d, 12h…; exit 5 when any do"
       },
@@ -358,7 +366,7 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
     ],
     "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
-    "after": "\nLists API keys, never their secrets (the cloud keeps none it could show). By default only the keys\nof service accounts aistudio-key made (labelled managed-by=aistudio-key); --all lists every\naccount's keys, --service-account one account's (by ID, or by name in the folder).\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile. An account given by ID needs no folder.\n\n--expiring-within <duration> keeps keys that expire within it (already expired ones included; keys\nwithout an expiry never match) and exits 5 when any do, after printing them: an alarm for CI.\n\nOutput: stdout holds only the list.\n  text   a table: KEY ID, SERVICE ACCOUNT, DESCRIPTION, SCOPES (\"preset\" = the nine AI Studio\n         scopes), CREATED, EXPIRES, LAST USED (dates in UTC); a summary goes to stderr\n  json   [{\"id\", \"service_account_id\", \"service_account_name\", \"description\", \"scopes\",\n         \"created_at\", \"expires_at\", \"last_used_at\"}], times RFC 3339 or null\n  yaml   the same as YAML\n\nExamples:\n  aistudio-key list --folder-id b1g0123456789abcdefg\n  aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'\n  aistudio-key list --service-account aistudio-20261127-k3x9qa\n  aistudio-key list --expiring-within 14d || echo \"rotate them: aistudio-key rotate <key-id>\"\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  6    a confirmation was declined at the terminal; nothing was changed\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
+    "after": "\nLists API keys, never their secrets (the cloud keeps none it could show). By default only the keys\nof service accounts aistudio-key made (labelled managed-by=aistudio-key); --all lists every\naccount's keys, --service-account one account's (by ID, or by name in the folder).\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile. An account given by ID needs no folder.\n\n--accounts lists the service accounts instead (those aistudio-key made, or --all): each one's API\nkey count and roles on the folder. Accounts aistudio-key made that hold no key can go with `prune`.\n\n--expiring-within <duration> keeps keys that expire within it (already expired ones included; keys\nwithout an expiry never match) and exits 5 when any do, after printing them: an alarm for CI.\n\nOutput: stdout holds only the list.\n  text   a table: KEY ID, SERVICE ACCOUNT, DESCRIPTION, SCOPES (\"preset\" = the nine AI Studio\n         scopes), CREATED, EXPIRES, LAST USED (dates in UTC); a summary goes to stderr\n  json   [{\"id\", \"service_account_id\", \"service_account_name\", \"description\", \"scopes\",\n         \"created_at\", \"expires_at\", \"last_used_at\"}], times RFC 3339 or null\n  yaml   the same as YAML\n  --accounts: a table SERVICE ACCOUNT, ID, KEYS, ROLES (\"preset\" = the five AI Studio roles), CREATED;\n         json [{\"id\", \"name\", \"folder_id\", \"managed\", \"key_count\", \"key_ids\", \"roles\", \"created_at\"}]\n\nExamples:\n  aistudio-key list --folder-id b1g0123456789abcdefg\n  aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'\n  aistudio-key list --service-account aistudio-20261127-k3x9qa\n  aistudio-key list --accounts --json | jq -r '.[] | select(.key_count == 0) | .name'\n  aistudio-key list --expiring-within 14d || echo \"rotate them: aistudio-key rotate <key-id>\"\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  6    a confirmation was declined at the terminal; nothing was changed\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
   "rotate": {
     "usage": "aistudio-key rotate [options] <keyId>",
@@ -447,6 +455,48 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
     "globalOptions": GLOBAL_OPTIONS,
     "commands": [],
     "after": "\nDeletes API keys at once: apps using them stop working. A key that is already gone counts as\nsuccess (a note says so). At a terminal it asks first; anywhere else (a pipe, CI, --format json) it\nneeds --yes and exits 4 without it, before contacting the cloud.\n\n--with-service-account also deletes each key's service account when it then holds no API keys and\naistudio-key made it (label managed-by=aistudio-key); its roles on its own folder are removed first\nwith one UpdateAccessBindings call that names only that account (nobody else's access changes).\nAccounts made by anyone else, or still holding keys, are kept; stderr says why.\n\nOutput: stdout says what was revoked and deleted; notes go to stderr.\n  json   {\"keys\": [{\"id\", \"status\": \"revoked\"|\"already-gone\"|\"failed\", \"service_account_id\", \"error\"}],\n          \"service_accounts\": [{\"id\", \"name\", \"status\": \"deleted\"|\"kept\"|\"already-gone\"|\"failed\",\n          \"reason\", \"other_keys\", \"folder_id\", \"removed_roles\", \"error\"}]}\n  If any key or account could not be removed, the exit code is that failure's (1, or 3 for a\n  permission problem), after the result is printed.\n\nExamples:\n  aistudio-key revoke ajeabcdefghij0123456\n  aistudio-key revoke --yes --with-service-account ajeabcdefghij0123456 ajeklmnopqrst0123456\n  aistudio-key list --service-account old-bot --json | jq -r '.[].id' | xargs aistudio-key revoke --yes --with-service-account\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  6    a confirmation was declined at the terminal; nothing was changed\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
+  },
+  "prune": {
+    "usage": "aistudio-key prune [options]",
+    "description": "Delete the service accounts aistudio-key made that hold no API key, their folder roles first",
+    "arguments": [],
+    "options": [
+      {
+        "term": "--folder-id <id>",
+        "description": "folder to prune (env: YC_FOLDER_ID)"
+      },
+      {
+        "term": "--folder-name <name>",
+        "description": "folder by name, within --cloud-id or your only cloud (env: YC_FOLDER_NAME)"
+      },
+      {
+        "term": "--cloud-id <id>",
+        "description": "cloud holding --folder-name (env: YC_CLOUD_ID)"
+      },
+      {
+        "term": "--dry-run",
+        "description": "list what would be deleted; change nothing"
+      },
+      {
+        "term": "-y, --yes",
+        "description": "do not ask for confirmation (required when not at a terminal)"
+      },
+      {
+        "term": "--format <format>",
+        "description": "output format: text, json, yaml (default: text)"
+      },
+      {
+        "term": "--json",
+        "description": "same as --format json"
+      },
+      {
+        "term": "-h, --help",
+        "description": "show help"
+      }
+    ],
+    "globalOptions": GLOBAL_OPTIONS,
+    "commands": [],
+    "after": "\nDeletes the service accounts aistudio-key made (label managed-by=aistudio-key) that hold no API key:\nthose left by `revoke` without --with-service-account, or by a run killed before it cleaned up.\nEach keeps its roles on its folder until then (ai.editor and four more), so they are worth removing.\nAccounts anyone else made, and accounts holding keys, are never touched.\n\nFor each account, checked again just before: its roles on its folder are removed first with one\nUpdateAccessBindings call of REMOVE deltas naming only that account (nobody else's access changes;\nnever SetAccessBindings), then the account is deleted.\nAt a terminal it lists the accounts and asks; anywhere else (a pipe, CI, --format json) it needs\n--yes and exits 4 without it, before contacting the cloud. --dry-run lists them and changes nothing.\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile.\n\nOutput: stdout says what was deleted; notes go to stderr.\n  json   {\"dry_run\", \"folder_id\", \"kept_with_keys\", \"service_accounts\": [{\"id\", \"name\",\n         \"status\": \"would-delete\"|\"deleted\"|\"kept\"|\"already-gone\"|\"failed\", \"reason\", \"roles\",\n         \"removed_roles\", \"other_keys\", \"folder_id\", \"error\"}]}\n         \"removed_roles\" holds only roles the cloud confirmed removed; \"deleted\" only a delete it finished.\n  If any account could not be removed, the exit code is that failure's (1, or 3 for a permission\n  problem), after the result is printed.\n\nExamples:\n  aistudio-key prune --dry-run --folder-id b1g0123456789abcdefg\n  aistudio-key prune --yes --json | jq -r '.service_accounts[] | select(.status == \"deleted\") | .name'\n  aistudio-key list --accounts      # managed accounts, their key counts and roles\n\nExit codes:\n  0    success\n  1    cloud or runtime failure (what this run created was cleaned up)\n  2    bad input; nothing was changed in the cloud\n  3    no credential, rejected token, or permission denied\n  4    a confirmation was needed but the session is not interactive\n  5    list --expiring-within: keys expire within the window (they are listed)\n  6    a confirmation was declined at the terminal; nothing was changed\n  130  interrupted (Ctrl-C); what this run created was cleaned up\n"
   },
   "scopes": {
     "usage": "aistudio-key scopes [options]",

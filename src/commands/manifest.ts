@@ -124,7 +124,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     "name": "list",
     "summary": "List the API keys of the service accounts aistudio-key made (or --all, or one account)",
-    "helpAfter": "\nLists API keys, never their secrets (the cloud keeps none it could show). By default only the keys\nof service accounts aistudio-key made (labelled managed-by=aistudio-key); --all lists every\naccount's keys, --service-account one account's (by ID, or by name in the folder).\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile. An account given by ID needs no folder.\n\n--expiring-within <duration> keeps keys that expire within it (already expired ones included; keys\nwithout an expiry never match) and exits 5 when any do, after printing them: an alarm for CI.\n\nOutput: stdout holds only the list.\n  text   a table: KEY ID, SERVICE ACCOUNT, DESCRIPTION, SCOPES (\"preset\" = the nine AI Studio\n         scopes), CREATED, EXPIRES, LAST USED (dates in UTC); a summary goes to stderr\n  json   [{\"id\", \"service_account_id\", \"service_account_name\", \"description\", \"scopes\",\n         \"created_at\", \"expires_at\", \"last_used_at\"}], times RFC 3339 or null\n  yaml   the same as YAML\n\nExamples:\n  aistudio-key list --folder-id b1g0123456789abcdefg\n  aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'\n  aistudio-key list --service-account aistudio-20261127-k3x9qa\n  aistudio-key list --expiring-within 14d || echo \"rotate them: aistudio-key rotate <key-id>\"\n",
+    "helpAfter": "\nLists API keys, never their secrets (the cloud keeps none it could show). By default only the keys\nof service accounts aistudio-key made (labelled managed-by=aistudio-key); --all lists every\naccount's keys, --service-account one account's (by ID, or by name in the folder).\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile. An account given by ID needs no folder.\n\n--accounts lists the service accounts instead (those aistudio-key made, or --all): each one's API\nkey count and roles on the folder. Accounts aistudio-key made that hold no key can go with `prune`.\n\n--expiring-within <duration> keeps keys that expire within it (already expired ones included; keys\nwithout an expiry never match) and exits 5 when any do, after printing them: an alarm for CI.\n\nOutput: stdout holds only the list.\n  text   a table: KEY ID, SERVICE ACCOUNT, DESCRIPTION, SCOPES (\"preset\" = the nine AI Studio\n         scopes), CREATED, EXPIRES, LAST USED (dates in UTC); a summary goes to stderr\n  json   [{\"id\", \"service_account_id\", \"service_account_name\", \"description\", \"scopes\",\n         \"created_at\", \"expires_at\", \"last_used_at\"}], times RFC 3339 or null\n  yaml   the same as YAML\n  --accounts: a table SERVICE ACCOUNT, ID, KEYS, ROLES (\"preset\" = the five AI Studio roles), CREATED;\n         json [{\"id\", \"name\", \"folder_id\", \"managed\", \"key_count\", \"key_ids\", \"roles\", \"created_at\"}]\n\nExamples:\n  aistudio-key list --folder-id b1g0123456789abcdefg\n  aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'\n  aistudio-key list --service-account aistudio-20261127-k3x9qa\n  aistudio-key list --accounts --json | jq -r '.[] | select(.key_count == 0) | .name'\n  aistudio-key list --expiring-within 14d || echo \"rotate them: aistudio-key rotate <key-id>\"\n",
     "flags": {
       "folderId": {
         "flags": "--folder-id <id>",
@@ -145,6 +145,10 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "serviceAccount": {
         "flags": "--service-account <name|id>",
         "description": "only this service account"
+      },
+      "accounts": {
+        "flags": "--accounts",
+        "description": "list the service accounts with their key counts and roles, not the keys"
       },
       "expiringWithin": {
         "flags": "--expiring-within <duration>",
@@ -230,6 +234,39 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "yaml"
     ],
     "load": async () => (await import('./revoke.js')).revokeCommand,
+  },
+  {
+    "name": "prune",
+    "summary": "Delete the service accounts aistudio-key made that hold no API key, their folder roles first",
+    "helpAfter": "\nDeletes the service accounts aistudio-key made (label managed-by=aistudio-key) that hold no API key:\nthose left by `revoke` without --with-service-account, or by a run killed before it cleaned up.\nEach keeps its roles on its folder until then (ai.editor and four more), so they are worth removing.\nAccounts anyone else made, and accounts holding keys, are never touched.\n\nFor each account, checked again just before: its roles on its folder are removed first with one\nUpdateAccessBindings call of REMOVE deltas naming only that account (nobody else's access changes;\nnever SetAccessBindings), then the account is deleted.\nAt a terminal it lists the accounts and asks; anywhere else (a pipe, CI, --format json) it needs\n--yes and exits 4 without it, before contacting the cloud. --dry-run lists them and changes nothing.\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile.\n\nOutput: stdout says what was deleted; notes go to stderr.\n  json   {\"dry_run\", \"folder_id\", \"kept_with_keys\", \"service_accounts\": [{\"id\", \"name\",\n         \"status\": \"would-delete\"|\"deleted\"|\"kept\"|\"already-gone\"|\"failed\", \"reason\", \"roles\",\n         \"removed_roles\", \"other_keys\", \"folder_id\", \"error\"}]}\n         \"removed_roles\" holds only roles the cloud confirmed removed; \"deleted\" only a delete it finished.\n  If any account could not be removed, the exit code is that failure's (1, or 3 for a permission\n  problem), after the result is printed.\n\nExamples:\n  aistudio-key prune --dry-run --folder-id b1g0123456789abcdefg\n  aistudio-key prune --yes --json | jq -r '.service_accounts[] | select(.status == \"deleted\") | .name'\n  aistudio-key list --accounts      # managed accounts, their key counts and roles\n",
+    "flags": {
+      "folderId": {
+        "flags": "--folder-id <id>",
+        "description": "folder to prune (env: YC_FOLDER_ID)"
+      },
+      "folderName": {
+        "flags": "--folder-name <name>",
+        "description": "folder by name, within --cloud-id or your only cloud (env: YC_FOLDER_NAME)"
+      },
+      "cloudId": {
+        "flags": "--cloud-id <id>",
+        "description": "cloud holding --folder-name (env: YC_CLOUD_ID)"
+      },
+      "dryRun": {
+        "flags": "--dry-run",
+        "description": "list what would be deleted; change nothing"
+      },
+      "yes": {
+        "flags": "-y, --yes",
+        "description": "do not ask for confirmation (required when not at a terminal)"
+      }
+    },
+    "formats": [
+      "text",
+      "json",
+      "yaml"
+    ],
+    "load": async () => (await import('./prune.js')).pruneCommand,
   },
   {
     "name": "scopes",
