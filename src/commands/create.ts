@@ -16,7 +16,6 @@ import {
   checkRole,
   checkScope,
   checkServiceAccountName,
-  parseList,
 } from '../core/validate.js';
 import { UsageError } from '../errors.js';
 import { createDocument, createDotenv, createEnv, createSecret, createText, type CreateOutcome } from '../output/create.js';
@@ -27,6 +26,7 @@ import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
 import { checkedString, folderSources, listCheck, profileSource } from './folder.js';
+import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
 
 /** The validated input of `create` (what the parse-contract tests see). */
@@ -83,6 +83,7 @@ function createInputSchema(z: Zod, now: Date) {
     expiry: z.optional(z.boolean()),
     roles: list(checkRole, 'role'),
     scopes: list(checkScope, 'scope'),
+    ...addListFields(z),
     dryRun: z.optional(z.boolean()),
     count: checked(checkCount),
     ...targetFields(z),
@@ -103,6 +104,7 @@ function createInputSchema(z: Zod, now: Date) {
           ctx.addIssue({ code: 'custom', message: '--dry-run: not available with --service-account yet' });
         }
         refineTargets(raw, ctx);
+        refineAddLists(raw, ctx);
         const count = raw.count === undefined || checkCount(raw.count) ? 1 : Number(raw.count);
         if (count > 1) {
           // One key per delivery target: refused before anything is created.
@@ -130,8 +132,7 @@ function createInputSchema(z: Zod, now: Date) {
         adopt: raw.adopt === true,
         description: raw.description ?? DEFAULT_DESCRIPTION,
         expiry,
-        roles: raw.roles === undefined ? [...PRESET_ROLES] : parseList(raw.roles),
-        scopes: raw.scopes === undefined ? [...PRESET_SCOPES] : parseList(raw.scopes),
+        ...resolveLists(raw),
         dryRun: raw.dryRun === true,
         targets: targetsInput(raw),
         ...(raw.count === undefined ? {} : { count: Number(raw.count) }),
@@ -151,7 +152,8 @@ The AI Studio preset (what the console's "Create API key" button does):
   roles on the folder  ${PRESET_ROLES.join(', ')}
   key scopes           ${PRESET_SCOPES.join(', ')}
   The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by
-  itself it cannot call MCP gateways or workflows; add them with --scopes if it must.
+  itself it cannot call MCP gateways or workflows; add them with --add-scopes if it must.
+  --add-scopes/--add-roles add to the preset (or to --scopes/--roles); a scope or role given twice is refused.
 
 Defaults:
   --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa
@@ -208,6 +210,7 @@ Examples:
   source <(aistudio-key create --format env --expires-in 30d)
   aistudio-key create --dry-run --folder-id b1g0123456789abcdefg
   aistudio-key create --service-account ci-bot --adopt --json
+  aistudio-key create --add-scopes yc.serverless.mcpGateways.invoke --json
   aistudio-key create --out-file .env.aistudio --format dotenv
   aistudio-key create --to-lockbox ai-studio-key --json
   aistudio-key create --count 20 --name team-bot --json | jq -r '.[].secret'
@@ -230,6 +233,7 @@ export const createCommand = defineCommand({
     expiry: { flags: '--no-expiry', description: 'the key never expires' },
     roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },
     scopes: { flags: '--scopes <list>', description: 'comma list of key scopes replacing the preset' },
+    ...ADD_LIST_FLAGS,
     dryRun: { flags: '--dry-run', description: 'resolve the folder, check read-only, print the plan; change nothing' },
     count: { flags: '--count <n>', description: `make n keys at once (1-${MAX_COUNT}), each on its own new account (default: 1)` },
     ...TARGET_FLAGS,

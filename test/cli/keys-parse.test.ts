@@ -29,9 +29,12 @@ const NO_TARGETS = { outFile: undefined, force: false, githubOutput: false, toLo
 
 test('valid argv -> the input each command runs with', async () => {
   const cases: Array<[string[], string, unknown]> = [
-    [['list'], 'list', { ...folder, selection: { kind: 'managed' }, expiringWithin: undefined }],
-    [['list', '--folder-id', F, '--all'], 'list', { ...folder, folderId: F, selection: { kind: 'all' }, expiringWithin: undefined }],
-    [['list', '--service-account', 'bot-a', '--expiring-within', '2w'], 'list', { ...folder, selection: { kind: 'account', ref: 'bot-a' }, expiringWithin: { ms: 14 * 86_400_000, text: '2w' } }],
+    [['list'], 'list', { ...folder, selection: { kind: 'managed' }, expiringWithin: undefined, accounts: false }],
+    [['list', '--folder-id', F, '--all'], 'list', { ...folder, folderId: F, selection: { kind: 'all' }, expiringWithin: undefined, accounts: false }],
+    [['list', '--service-account', 'bot-a', '--expiring-within', '2w'], 'list', { ...folder, selection: { kind: 'account', ref: 'bot-a' }, expiringWithin: { ms: 14 * 86_400_000, text: '2w' }, accounts: false }],
+    [['list', '--accounts', '--all'], 'list', { ...folder, selection: { kind: 'all' }, expiringWithin: undefined, accounts: true }],
+    [['prune'], 'prune', { ...folder, dryRun: false, yes: false }],
+    [['prune', '--folder-id', F, '--dry-run', '-y'], 'prune', { ...folder, folderId: F, dryRun: true, yes: true }],
     [['rotate', K1], 'rotate', { keyId: K1, keepOld: false, expiry: undefined, targets: NO_TARGETS }],
     [['rotate', '--keep-old', K1, '--expires-in', '30d'], 'rotate', { keyId: K1, keepOld: true, expiry: { kind: 'in', ms: 30 * 86_400_000, text: '30d' }, targets: NO_TARGETS }],
     [['rotate', K1, '--no-expiry'], 'rotate', { keyId: K1, keepOld: false, expiry: { kind: 'never' }, targets: NO_TARGETS }],
