@@ -64,6 +64,8 @@ export interface CommandDefinition<I, R> {
   input(z: Zod, env: InputEnv): ZodSchema<I>;
   run(input: I, ctx: CommandContext): Promise<R>;
   render: Renderers<R>;
+  /** The command edits aistudio-key's config: it runs even when the stored default format is bad (printing text). */
+  repairsConfig?: boolean;
 }
 
 export function defineCommand<I, R>(definition: CommandDefinition<I, R>): CommandDefinition<I, R> {

@@ -157,15 +157,25 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     deps.stderr.write(state.redactor.redact(text));
   };
 
+  // Each stored value is checked on its own: a bad one fails only what uses it (settings() below).
+  const stored = once(async () => {
+    const { readSettingsAndProblems } = await import('../config/file.js');
+    return readSettingsAndProblems(deps.configDir);
+  });
   const settings = once(async (): Promise<Settings & { path: string }> => {
-    const { readSettings } = await import('../config/file.js');
-    return readSettings(deps.configDir);
+    const { settings: good, problems } = await stored();
+    if (problems[0]) throw problems[0].error;
+    return good;
   });
 
   let format = flagFormat;
   if (!format) {
+    const { settings: good, problems } = await stored();
+    const bad = problems.find((p) => p.key === 'format');
+    // `config` runs with a bad default format (it is how one fixes it); every other command says what is wrong.
+    if (bad && !def.repairsConfig) throw bad.error;
     // A configured default the command cannot print falls back to text rather than failing.
-    const fromConfig = (await settings()).format;
+    const fromConfig = good.format;
     format = fromConfig && supports(def, fromConfig) ? fromConfig : 'text';
     state.format = format;
   }
