@@ -8,6 +8,7 @@ import type { ZodError } from '../zod.js';
 import type { ResolvedAuth } from '../auth/types.js';
 import type { Connection } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
+import { sourceName } from '../config/sources.js';
 import type { Settings } from '../config/settings.js';
 import type { Sourced } from '../core/target.js';
 import { DeliveryError, describeWriteFailure } from '../core/delivery.js';
@@ -31,7 +32,7 @@ export function longFlag(spec: FlagSpec): string {
 
 interface Collected {
   values: Record<string, unknown>;
-  /** How to name each present value in an error: '--name', '--folder-id (from YC_FOLDER_ID)'. */
+  /** How to name each present value in an error (config/sources.ts): '--name', 'YC_ENDPOINT'. */
   sources: Record<string, string>;
 }
 
@@ -43,10 +44,10 @@ function collect(flags: Record<string, FlagSpec>, cmd: Command, env: Deps['env']
   for (const [key, spec] of Object.entries(flags)) {
     if (cmd.getOptionValueSource(key) === 'cli') {
       values[key] = opts[key];
-      sources[key] = longFlag(spec);
+      sources[key] = sourceName.flag(longFlag(spec));
     } else if (spec.env && env[spec.env]) {
       values[key] = env[spec.env];
-      sources[key] = `${longFlag(spec)} (from ${spec.env})`;
+      sources[key] = sourceName.env(spec.env);
     }
   }
   // Positional arguments ('revoke <keyIds...>') go in under their own names.
@@ -194,10 +195,12 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
 
   const auth = once(async (): Promise<ResolvedAuth> => {
     const s = await settings();
-    // Config's profile ranks below YC_PROFILE, which the chain reads itself.
-    const profile = global.auth.profile ?? (deps.env[ENV.profile] ? undefined : s.profile);
+    // Config's profile ranks below --profile and YC_PROFILE (which the chain reads itself), and is named as config's.
+    const fromConfig = global.auth.profile === undefined && !deps.env[ENV.profile] && s.profile !== undefined;
+    const flags = fromConfig ? { ...global.auth, profile: s.profile, profileSource: sourceName.config('profile', s.path), profileIsDefault: true } : global.auth;
     const { resolveCredential } = await import('../auth/chain.js');
-    const resolved = await resolveCredential({ ...global.auth, profile }, deps);
+    const resolved = await resolveCredential(flags, deps);
+    for (const w of resolved.warnings ?? []) out.warn(w);
     const c = resolved.credential;
     if (c.kind === 'sa-key') state.redactor.add(c.key.privateKey);
     else state.redactor.add(c.token);
@@ -209,10 +212,10 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     if (global.endpoint) return global.endpoint;
     const s = await settings();
     const candidates: Sourced[] = [];
-    if (s.endpoint) candidates.push({ value: s.endpoint, source: `config endpoint (${s.path})` });
+    if (s.endpoint) candidates.push({ value: s.endpoint, source: sourceName.config('endpoint', s.path) });
     else {
       const defaults = (await auth()).defaults;
-      if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: `endpoint of ${defaults.source}` });
+      if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: sourceName.ycProfile('endpoint', defaults.source) });
     }
     const chosen = candidates[0] ?? { value: DEFAULT_ENDPOINT, source: 'default' };
     const problem = checkEndpoint(chosen.value);

@@ -144,7 +144,7 @@ const BAD: Array<[string[], RegExp, RunCliOptions?]> = [
   [['extra'], /^too many arguments for 'create'/],
   [['--name'], /^option '--name <name>' argument missing/],
   [['--endpoint', 'https://api.cloud.yandex.net'], /^--endpoint: expected host:port/],
-  [[], /^--endpoint \(from YC_ENDPOINT\): expected host:port/, { env: { YC_ENDPOINT: 'api.cloud.yandex.net' } }],
+  [[], /^YC_ENDPOINT: expected host:port/, { env: { YC_ENDPOINT: 'api.cloud.yandex.net' } }],
   [['--timeout', 'soon'], /^--timeout: expected a duration/],
   [['--retries', '99'], /^--retries: expected a whole number from 0 to 10/],
   [['--iam-token', ''], /^--iam-token: must not be empty/],
