@@ -1,9 +1,9 @@
 import { planPrune, pruneAccounts } from '../core/prune.js';
 import { firstFailure } from '../core/revoke-keys.js';
-import { CancelledError, NeedsInteractionError, type AppError } from '../errors.js';
+import { CancelledError, type AppError } from '../errors.js';
 import { candidateLines, pruneDocument, pruneNotes, pruneText, type PruneOutcome } from '../output/prune.js';
 import { FAILED_STEP } from '../output/revoke.js';
-import { canPrompt, confirm } from './confirm.js';
+import { confirm, refuseUnconfirmed, YES_FLAG } from './confirm.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
 import { folderFields, folderFlags, folderResolver, refineFolder, type FolderInput } from './folder.js';
@@ -59,7 +59,7 @@ export const pruneCommand = defineCommand({
   flags: {
     ...folderFlags('to prune'),
     dryRun: { flags: '--dry-run', description: 'list what would be deleted; change nothing' },
-    yes: { flags: '-y, --yes', description: 'do not ask for confirmation (required when not at a terminal)' },
+    yes: YES_FLAG,
   },
   input: (z) => pruneInputSchema(z),
   run: runPrune,
@@ -67,11 +67,8 @@ export const pruneCommand = defineCommand({
 });
 
 async function runPrune(input: PruneInput, ctx: CommandContext): Promise<PruneOutcome> {
-  // Decided before the credential chain runs: a script without --yes fails fast and changes nothing.
-  if (!input.dryRun && !input.yes && !canPrompt(ctx)) {
-    throw new NeedsInteractionError('prune asks for confirmation before deleting service accounts, and this session is not interactive (no terminal, CI, or a machine format).', {
-      hints: ['Pass --yes to prune without asking, or --dry-run to see what would go.'],
-    });
+  if (!input.dryRun && !input.yes) {
+    refuseUnconfirmed(ctx, 'prune asks for confirmation before deleting service accounts', ['Pass --yes to prune without asking, or --dry-run to see what would go.']);
   }
   const folder = await folderResolver(input, ctx);
   const folderId = await folder();

@@ -2,9 +2,9 @@ import type { ApiKey, CloudGateway } from '../cloud/types.js';
 import { rfc3339 } from '../core/expiry.js';
 import { firstFailure, revokeKeys, type RevokeKeysResult } from '../core/revoke-keys.js';
 import { checkApiKeyId } from '../core/validate.js';
-import { AppError, CancelledError, NeedsInteractionError, NotFoundError } from '../errors.js';
+import { AppError, CancelledError, NotFoundError } from '../errors.js';
 import { FAILED_STEP, revokeDocument, revokeNotes, revokeText } from '../output/revoke.js';
-import { canPrompt, confirm } from './confirm.js';
+import { confirm, refuseUnconfirmed, YES_FLAG } from './confirm.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
 
@@ -63,7 +63,7 @@ export const revokeCommand = defineCommand({
   summary: 'Revoke (delete) API keys; optionally their service accounts too',
   helpAfter: HELP,
   flags: {
-    yes: { flags: '-y, --yes', description: 'do not ask for confirmation (required when not at a terminal)' },
+    yes: YES_FLAG,
     withServiceAccount: { flags: '--with-service-account', description: "also delete each key's service account if aistudio-key made it and it has no keys left" },
   },
   input: (z) => revokeInputSchema(z),
@@ -72,12 +72,7 @@ export const revokeCommand = defineCommand({
 });
 
 async function runRevoke(input: RevokeInput, ctx: CommandContext): Promise<RevokeKeysResult> {
-  // Decided before the credential chain runs: a script without --yes fails fast and changes nothing.
-  if (!input.yes && !canPrompt(ctx)) {
-    throw new NeedsInteractionError('revoke asks for confirmation before deleting keys, and this session is not interactive (no terminal, CI, or a machine format).', {
-      hints: ['Pass --yes to revoke without asking.'],
-    });
-  }
+  if (!input.yes) refuseUnconfirmed(ctx, 'revoke asks for confirmation before deleting keys', ['Pass --yes to revoke without asking.']);
   const { gateway } = await ctx.cloud();
   let known: Map<string, ApiKey> | undefined;
   if (!input.yes) {
