@@ -5,6 +5,7 @@ import { candidateLines, pruneDocument, pruneNotes, pruneText, type PruneOutcome
 import { FAILED_STEP } from '../output/revoke.js';
 import { confirm, refuseUnconfirmed, YES_FLAG } from './confirm.js';
 import type { CommandContext } from './context.js';
+import { resultOrFailure } from './partial.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
 import { folderFields, folderFlags, folderResolver, refineFolder, type FolderInput } from './folder.js';
 
@@ -90,15 +91,7 @@ async function runPrune(input: PruneInput, ctx: CommandContext): Promise<PruneOu
     onEvent: (e) => ctx.out.progress.update(`Deleting service account ${e.name}…`),
   });
   const result: PruneOutcome = { kind: 'pruned', plan, outcomes };
-  // Text output carries these notes itself; a machine format keeps stdout to the document.
-  if (ctx.mode.format !== 'text') for (const note of pruneNotes(result)) ctx.out.note(note);
-  const failure = failureOf(result);
-  if (failure) {
-    // What did and did not go belongs on stdout first; then the exit code.
-    await ctx.deliver(result);
-    throw failure;
-  }
-  return result;
+  return resultOrFailure(ctx, result, pruneNotes(result), failureOf(result));
 }
 
 /** The first failure (its class gives the exit code), with a line per other one and a count of what went. */

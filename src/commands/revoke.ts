@@ -6,6 +6,7 @@ import { AppError, CancelledError, NotFoundError } from '../errors.js';
 import { FAILED_STEP, revokeDocument, revokeNotes, revokeText } from '../output/revoke.js';
 import { confirm, refuseUnconfirmed, YES_FLAG } from './confirm.js';
 import type { CommandContext } from './context.js';
+import { resultOrFailure } from './partial.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
 
 /** The validated input of `revoke`. */
@@ -92,15 +93,7 @@ async function runRevoke(input: RevokeInput, ctx: CommandContext): Promise<Revok
       onEvent: (e) => ctx.out.progress.update(e.type === 'key' ? `Revoking API key ${e.id}…` : `Checking service account ${e.id}…`),
     },
   );
-  // Text output carries these notes itself; a machine format keeps stdout to the document.
-  if (ctx.mode.format !== 'text') for (const n of revokeNotes(result)) ctx.out.note(n);
-  const failure = failureOf(result);
-  if (failure) {
-    // The result still belongs on stdout (what was and was not revoked); then the exit code.
-    await ctx.deliver(result);
-    throw failure;
-  }
-  return result;
+  return resultOrFailure(ctx, result, revokeNotes(result), failureOf(result));
 }
 
 /** Reads the keys (and their accounts' names) and shows them on stderr before the question. */
