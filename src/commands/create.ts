@@ -26,6 +26,7 @@ import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
 import { checkedString, folderSources, listCheck, profileSource } from './folder.js';
+import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
 
@@ -48,6 +49,8 @@ export interface CreateInput {
   dryRun: boolean;
   /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id. */
   targets: TargetsInput;
+  /** --encrypt-to values as given (recipients and @files); [] without it. */
+  encryptTo: string[];
   /** --count: how many keys (1–100); absent when the flag was not given (one key). */
   count?: number;
 }
@@ -87,6 +90,7 @@ function createInputSchema(z: Zod, now: Date) {
     dryRun: z.optional(z.boolean()),
     count: checked(checkCount),
     ...targetFields(z),
+    encryptTo: encryptField(z),
   });
   return z.pipe(
     fields.check(
@@ -135,6 +139,7 @@ function createInputSchema(z: Zod, now: Date) {
         ...resolveLists(raw),
         dryRun: raw.dryRun === true,
         targets: targetsInput(raw),
+        encryptTo: raw.encryptTo ?? [],
         ...(raw.count === undefined ? {} : { count: Number(raw.count) }),
       };
     }),
@@ -203,6 +208,12 @@ Targets (checked before anything is created; if writing to one fails, the key is
   With any target, stdout carries no secret: JSON shows where it went ("lockbox": {"secret_id",
   "version_id"}, "out_file", "github_output") instead of "secret"; env/dotenv omit YC_API_KEY.
 
+Encrypted hand-off (--encrypt-to <recipient>, repeatable; @file reads recipients, one per line):
+  the secret is encrypted with age (age-encryption.org) for every recipient, wherever it is written:
+  json/yaml carry "secret_encrypted" (ASCII-armoured) and no "secret"; text and --format secret print
+  the armour; --out-file holds it (json or yaml). Decrypt with \`age -d -i key.txt\`. Not with env or
+  dotenv, --github-output or --to-lockbox; a bad recipient is exit 2 before anything is created.
+
 Examples:
   aistudio-key create --folder-id b1g0123456789abcdefg
   aistudio-key create --folder-name default --json | jq -r .secret
@@ -211,6 +222,7 @@ Examples:
   aistudio-key create --dry-run --folder-id b1g0123456789abcdefg
   aistudio-key create --service-account ci-bot --adopt --json
   aistudio-key create --add-scopes yc.serverless.mcpGateways.invoke --json
+  aistudio-key create --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p --format secret > key.age
   aistudio-key create --out-file .env.aistudio --format dotenv
   aistudio-key create --to-lockbox ai-studio-key --json
   aistudio-key create --count 20 --name team-bot --json | jq -r '.[].secret'
@@ -237,6 +249,7 @@ export const createCommand = defineCommand({
     dryRun: { flags: '--dry-run', description: 'resolve the folder, check read-only, print the plan; change nothing' },
     count: { flags: '--count <n>', description: `make n keys at once (1-${MAX_COUNT}), each on its own new account (default: 1)` },
     ...TARGET_FLAGS,
+    encryptTo: ENCRYPT_FLAG,
   },
   input: (z, { now }) => createInputSchema(z, now),
   run: runCreate,
@@ -256,6 +269,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   const { deps, out } = ctx;
   const count = input.count ?? 1;
   checkRunFormat(ctx.mode.format, { count, dryRun: input.dryRun, targets: input.targets });
+  const recipients = await runRecipients(input.encryptTo, ctx, input.targets);
   const settings = await ctx.settings();
   const sources = folderSources(input, ctx.deps.env, settings);
   // Bad values from env or config are reported before the credential chain runs (it may take a second).
@@ -272,7 +286,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''}; expires: ${expiresAt ? rfc3339(expiresAt) : 'never'}`);
   // Read-only checks of the account: before anything is created.
   const existing = input.serviceAccount === undefined ? undefined : await existingAccount(gateway, input.serviceAccount, input.adopt, folder.id, ctx.signal);
-  if (count > 1) return createMany(input, ctx, { gateway, folder, existing, expiresAt, newName, count });
+  if (count > 1) return createMany(input, ctx, { gateway, folder, existing, expiresAt, newName, count, recipients });
   if (existing === undefined && input.name !== undefined && !input.dryRun) await refuseTakenName(gateway, folder.id, input.name, ctx.signal);
   const coreInput = {
     folderId: folder.id,
@@ -303,8 +317,9 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
     // The last step: the targets (or stdout) get the result now; if one cannot take it, createKey revokes the key.
     deliver: async (created) => {
       ctx.redactor.add(created.secret);
-      if (prepared) receipts = await prepared.deliver(created);
-      else await ctx.deliver({ kind: 'created', result: created } satisfies CreateOutcome);
+      const written = await sealed(created, recipients);
+      if (prepared) receipts = await prepared.deliver(written);
+      else await ctx.deliver({ kind: 'created', result: written } satisfies CreateOutcome);
     },
   });
   // Delivered to targets: stdout gets the result without the secret once the key is safely kept.
@@ -316,7 +331,15 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
 async function createMany(
   input: CreateInput,
   ctx: CommandContext,
-  run: { gateway: CloudGateway; folder: ResolvedFolder; existing: ServiceAccount | undefined; expiresAt: Date | undefined; newName: () => string; count: number },
+  run: {
+    gateway: CloudGateway;
+    folder: ResolvedFolder;
+    existing: ServiceAccount | undefined;
+    expiresAt: Date | undefined;
+    newName: () => string;
+    count: number;
+    recipients: string[] | undefined;
+  },
 ): Promise<CreateRunOutcome> {
   const { gateway, folder, existing, count } = run;
   const { out } = ctx;
@@ -347,7 +370,8 @@ async function createMany(
     onEvent: (event) => onBulkEvent(event, ctx, input.roles.length),
     deliver: async (created) => {
       for (const r of created) ctx.redactor.add(r.secret);
-      await ctx.deliver({ kind: 'created-many', results: created } satisfies CreateOutcome);
+      const written = await Promise.all(created.map((r) => sealed(r, run.recipients)));
+      await ctx.deliver({ kind: 'created-many', results: written } satisfies CreateOutcome);
     },
   });
   return { kind: 'created-many', results };

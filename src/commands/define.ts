@@ -29,6 +29,8 @@ export interface FlagSpec {
   description: string;
   /** Name of an env var (from src/config/env.ts) read when the flag is absent. */
   env?: string;
+  /** The flag may be given more than once: its values reach the input schema as an array, in order. */
+  repeatable?: boolean;
 }
 
 /** What an input schema may depend on besides the flags. */

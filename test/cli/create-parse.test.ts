@@ -27,6 +27,7 @@ const DEFAULTS: CreateInput = {
   scopes: [...PRESET_SCOPES],
   dryRun: false,
   targets: { outFile: undefined, force: false, githubOutput: false, toLockbox: undefined, lockboxFolderId: undefined },
+  encryptTo: [],
 };
 
 /** A plan outcome the renderers accept, returned by the spy. */

@@ -128,3 +128,18 @@ test('create --format secret: the built bin prints the secret and one newline, n
   assert.equal(refused.stdout, '');
   assert.equal(emu.mutations().length, before);
 });
+
+test('create --encrypt-to: the built bin (age bundled) prints a ciphertext that age decrypts to the new key, no plaintext', async () => {
+  const { Decrypter, armor, generateIdentity, identityToRecipient } = await import('age-encryption');
+  const identity = await generateIdentity();
+  const r = await run(['create', ...target(), '--encrypt-to', await identityToRecipient(identity), '--json'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { secret?: string; secret_encrypted: string };
+  assert.equal(doc.secret, undefined);
+  const d = new Decrypter();
+  d.addIdentity(identity);
+  const secret = new TextDecoder().decode(await d.decrypt(armor.decode(doc.secret_encrypted)));
+  assert.ok(emu.secrets().includes(secret));
+  assert.equal(r.stdout.match(SECRET_SHAPE), null, 'no plaintext secret on stdout');
+  assert.equal(r.stderr.match(SECRET_SHAPE), null, 'nor on stderr');
+});
