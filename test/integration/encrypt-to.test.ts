@@ -10,8 +10,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Decrypter, armor, generateIdentity, identityToRecipient } from 'age-encryption';
 import { parse as parseYaml } from 'yaml';
-import { EXIT_CODES } from '../../src/errors.js';
-import { createWorlds } from '../helpers/create-world.js';
+import { assertUsageLine, createWorlds } from '../helpers/create-world.js';
 import { freshWorlds, SEED } from '../helpers/keys-world.js';
 import { tempDir } from '../helpers/run-cli.js';
 
@@ -118,12 +117,7 @@ test('bad recipients, and formats or targets that would carry the secret otherwi
     [['--encrypt-to', me.recipient, '--out-file', join(tempDir(), 'k.env')], /^--encrypt-to with --out-file: .*--format json or yaml/],
   ];
   for (const [argv, message] of cases) {
-    const res = await w.create(argv);
-    assert.equal(res.exitCode, EXIT_CODES.usage, `${argv.join(' ')}: ${res.stderr}`);
-    assert.equal(res.stdout, '');
-    const lines = res.stderr.trimEnd().split('\n');
-    assert.equal(lines.length, 1, res.stderr);
-    assert.match((lines[0] ?? '').replace(/^Error: /, ''), message);
+    assertUsageLine(await w.create(argv), message, argv.join(' '));
   }
   assert.deepEqual(w.emu.journal, [], 'no call reached the cloud');
 });

@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EXIT_CODES } from '../../src/errors.js';
-import { createWorlds } from '../helpers/create-world.js';
+import { assertUsageLine, createWorlds } from '../helpers/create-world.js';
 import { freshWorlds, SEED } from '../helpers/keys-world.js';
 
 const createWorld = createWorlds({ folderFlag: true });
@@ -56,12 +56,7 @@ test('create --format secret where no one secret would be printed: exit 2, one l
     [['--to-lockbox', 'ai-key'], /^--format secret with --to-lockbox: /],
   ];
   for (const [argv, message] of cases) {
-    const res = await w.create([...argv, '--format', 'secret'], { env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: '/dev/null' } });
-    assert.equal(res.exitCode, EXIT_CODES.usage, `${argv.join(' ')}: ${res.stderr}`);
-    assert.equal(res.stdout, '');
-    const lines = res.stderr.trimEnd().split('\n');
-    assert.equal(lines.length, 1, res.stderr);
-    assert.match((lines[0] ?? '').replace(/^Error: /, ''), message);
+    assertUsageLine(await w.create([...argv, '--format', 'secret'], { env: { GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: '/dev/null' } }), message, argv.join(' '));
   }
   assert.deepEqual(w.emu.journal, [], 'no call reached the cloud');
 });
