@@ -13,6 +13,8 @@ export const EXIT_CODES = {
   needsInteraction: 4,
   /** `list --expiring-within`: the list was printed and some keys expire within the window (a CI alarm). */
   keysExpiring: 5,
+  /** The person answered "no" to a confirmation (or gave no answer): nothing was changed. Not a failure. */
+  declined: 6,
   interrupted: 130,
 } as const;
 
@@ -26,6 +28,7 @@ export const EXIT_CODE_HELP: ReadonlyArray<readonly [ExitCode, string]> = [
   [EXIT_CODES.auth, 'no credential, rejected token, or permission denied'],
   [EXIT_CODES.needsInteraction, 'a confirmation was needed but the session is not interactive'],
   [EXIT_CODES.keysExpiring, 'list --expiring-within: keys expire within the window (they are listed)'],
+  [EXIT_CODES.declined, 'a confirmation was declined at the terminal; nothing was changed'],
   [EXIT_CODES.interrupted, 'interrupted (Ctrl-C); what this run created was cleaned up'],
 ];
 
@@ -89,9 +92,9 @@ export class NeedsInteractionError extends AppError {
   readonly code = 'needs_interaction';
 }
 
-/** The person answered "no" to a confirmation: nothing was changed. */
+/** The person answered "no" to a confirmation: nothing was changed (exit 6, not a failure). */
 export class CancelledError extends AppError {
-  readonly exitCode = EXIT_CODES.failure;
+  readonly exitCode = EXIT_CODES.declined;
   readonly code = 'cancelled';
 }
 

@@ -26,7 +26,8 @@ export function exitCodeHelp(): string {
 }
 
 function option(spec: FlagSpec): Option {
-  return new Option(spec.flags, spec.env ? `${spec.description} (env: ${spec.env})` : spec.description);
+  const o = new Option(spec.flags, spec.env ? `${spec.description} (env: ${spec.env})` : spec.description);
+  return spec.repeatable ? o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : o;
 }
 
 function register(root: Command, def: CommandSpec, deps: Deps, state: RunState): void {

@@ -39,10 +39,14 @@ function mergeDefaults(profile: ProfileDefaults | undefined, fromSource: Profile
   return { ...fromSource, ...profile, folderId: fromSource.folderId, source: `${profile.source}, folder from ${fromSource.source}` };
 }
 
-async function defaultsFor(ctx: SourceContext, found: SourceResult): Promise<ProfileDefaults | undefined> {
+async function defaultsFor(ctx: SourceContext, found: SourceResult, warnings: string[]): Promise<ProfileDefaults | undefined> {
   const lookup = await ctx.ycProfile();
-  // A profile the user named must exist even when another source supplied the credential.
-  if (!lookup.found && lookup.explicit && lookup.error) throw lookup.error;
+  if (!lookup.found && lookup.explicit && lookup.error) {
+    // A profile the user named must exist even when another source supplied the credential; one
+    // stored as a default (aistudio-key config) is passed over with a warning.
+    if (!ctx.flags.profileIsDefault) throw lookup.error;
+    warnings.push(`${lookup.error.message.replace(/\.$/, '')}; it is not used (the credential came from ${found.credential.source}).`);
+  }
   return mergeDefaults(lookup.found ? ycProfileDefaults(lookup.name, lookup.profile) : undefined, found.defaults);
 }
 
@@ -73,7 +77,11 @@ export async function resolveCredential(flags: AuthFlags, deps: AuthDeps): Promi
   for (const source of SOURCES) {
     tried.push(await source.label(ctx));
     const found = await source.resolve(ctx);
-    if (found) return { credential: found.credential, tried, defaults: await defaultsFor(ctx, found) };
+    if (found) {
+      const warnings: string[] = [];
+      const defaults = await defaultsFor(ctx, found, warnings);
+      return { credential: found.credential, tried, defaults, ...(warnings.length > 0 ? { warnings } : {}) };
+    }
   }
   throw new AuthError(`No Yandex Cloud credential found. Tried, in order: ${tried.join('; ')}.`, {
     code: 'no_credential',

@@ -18,6 +18,12 @@ export interface AuthFlags {
    * `profile` from somewhere else, e.g. "profile in config.json".
    */
   profileSource?: string;
+  /**
+   * `profile` is a stored default (aistudio-key config), not asked for on this run: when it does not
+   * exist and another source supplied the credential, the run goes on without its defaults (a warning
+   * says so) instead of stopping. The yc profile source itself still fails on it.
+   */
+  profileIsDefault?: boolean;
 }
 
 /** The slice of Deps the auth chain uses; src/deps.ts satisfies it. */
@@ -49,4 +55,6 @@ export interface ResolvedAuth {
   tried: string[];
   /** Folder/cloud/endpoint defaults from the yc profile in use (lowest precedence). */
   defaults: ProfileDefaults | undefined;
+  /** Things the user should know that did not stop the run (a stored profile that does not exist). */
+  warnings?: string[];
 }

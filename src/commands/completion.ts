@@ -4,6 +4,7 @@ import { completionScript, SHELLS, type CompletionCommand, type CompletionOption
 import { CONFIG_ACTIONS } from './config.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type AnyCommand, type Zod } from './define.js';
+import { formatsOf } from './spec.js';
 
 /** The validated input of `completion`. */
 export interface CompletionInput {
@@ -37,11 +38,6 @@ function optionSpec(o: Option, choices?: readonly string[]): CompletionOption {
   return { names, description: o.description, value, ...(choices && value !== 'none' ? { choices } : {}) };
 }
 
-/** The formats a command can print: the same rule src/program.ts registers --format by. */
-function formatsOf(def: AnyCommand | undefined): string[] {
-  if (!def) return ['text'];
-  return ['text', ...(def.render.json ? ['json', 'yaml'] : []), ...(def.render.env ? ['env'] : [])];
-}
 
 /** Describes the registered program: every command, its flags and arguments, and the root's flags. */
 export function completionSpec(root: Command, definitions: readonly AnyCommand[]): CompletionSpec {
@@ -50,7 +46,7 @@ export function completionSpec(root: Command, definitions: readonly AnyCommand[]
     return {
       name: c.name(),
       description: c.description(),
-      options: c.options.map((o) => optionSpec(o, o.long === '--format' ? formatsOf(def) : o.argChoices)),
+      options: c.options.map((o) => optionSpec(o, o.long === '--format' ? (def ? formatsOf(def.render) : ['text']) : o.argChoices)),
       args: c.registeredArguments.map((a) => ({ name: a.name(), variadic: a.variadic, choices: ARGUMENT_CHOICES[`${c.name()}.${a.name()}`] ?? a.argChoices })),
     };
   });

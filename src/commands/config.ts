@@ -77,6 +77,7 @@ export const configCommand = defineCommand({
   input: (z) => configInputSchema(z),
   run: runConfig,
   render: { text: configText, json: configDocument },
+  repairsConfig: true,
 });
 
 async function runConfig(input: ConfigInput, ctx: CommandContext): Promise<ConfigResult> {

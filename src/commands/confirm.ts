@@ -9,6 +9,20 @@ import { createInterface } from 'node:readline';
 import { AppError, InterruptedError, NeedsInteractionError } from '../errors.js';
 import { sanitize } from '../output/sanitize.js';
 import type { CommandContext } from './context.js';
+import type { FlagSpec } from './define.js';
+
+/** The flag that answers a command's confirmation in advance. */
+export const YES_FLAG = { flags: '-y, --yes', description: 'do not ask for confirmation (required when not at a terminal)' } as const satisfies FlagSpec;
+
+/**
+ * For a command that will ask before changing anything, checked before the credential chain runs:
+ * a script without --yes fails fast and changes nothing.
+ * @param what "revoke asks for confirmation before deleting keys".
+ * @throws NeedsInteractionError (exit 4) when this session cannot answer.
+ */
+export function refuseUnconfirmed(ctx: CommandContext, what: string, hints: string[]): void {
+  if (!canPrompt(ctx)) throw new NeedsInteractionError(`${what}, and this session is not interactive (no terminal, CI, or a machine format).`, { hints });
+}
 
 /** Whether this run may ask the person anything. */
 export function canPrompt(ctx: CommandContext): boolean {

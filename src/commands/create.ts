@@ -17,17 +17,19 @@ import {
   checkRole,
   checkScope,
   checkServiceAccountName,
-  parseList,
 } from '../core/validate.js';
 import { UsageError } from '../errors.js';
-import { createDocument, createDotenv, createEnv, createText, type CreateOutcome } from '../output/create.js';
+import { createDocument, createDotenv, createEnv, createSecret, createText, type CreateOutcome } from '../output/create.js';
+import type { Format } from '../output/mode.js';
 import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredOutcome, type SecretFileFormat } from '../output/delivery.js';
 import type { TextSink } from '../output/text.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
 import { checkedString, folderSources, listCheck, profileSource } from './folder.js';
-import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
+import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
+import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
+import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
 
 /** The validated input of `create` (what the parse-contract tests see). */
 export interface CreateInput {
@@ -48,6 +50,8 @@ export interface CreateInput {
   dryRun: boolean;
   /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id. */
   targets: TargetsInput;
+  /** --encrypt-to values as given (recipients and @files); [] without it. */
+  encryptTo: string[];
   /** --count: how many keys (1–100); absent when the flag was not given (one key). */
   count?: number;
 }
@@ -83,9 +87,11 @@ function createInputSchema(z: Zod, now: Date) {
     expiry: z.optional(z.boolean()),
     roles: list(checkRole, 'role'),
     scopes: list(checkScope, 'scope'),
+    ...addListFields(z),
     dryRun: z.optional(z.boolean()),
     count: checked(checkCount),
     ...targetFields(z),
+    encryptTo: encryptField(z),
   });
   return z.pipe(
     fields.check(
@@ -103,10 +109,11 @@ function createInputSchema(z: Zod, now: Date) {
           ctx.addIssue({ code: 'custom', message: '--dry-run: not available with --service-account yet' });
         }
         refineTargets(raw, ctx);
+        refineAddLists(raw, ctx);
         const count = raw.count === undefined || checkCount(raw.count) ? 1 : Number(raw.count);
         if (count > 1) {
           // One key per delivery target: refused before anything is created.
-          const target = raw.outFile !== undefined ? '--out-file' : raw.githubOutput === true ? '--github-output' : raw.toLockbox !== undefined ? '--to-lockbox' : undefined;
+          const target = targetFlag(raw);
           if (target) ctx.addIssue({ code: 'custom', message: `--count ${count} with ${target}: a delivery target takes one key; leave out ${target}, or pass --count 1` });
           // The accounts are X-1 … X-N: the longest name must still be valid.
           const last = raw.name === undefined ? undefined : `${raw.name}-${count}`;
@@ -130,10 +137,10 @@ function createInputSchema(z: Zod, now: Date) {
         adopt: raw.adopt === true,
         description: raw.description ?? DEFAULT_DESCRIPTION,
         expiry,
-        roles: raw.roles === undefined ? [...PRESET_ROLES] : parseList(raw.roles),
-        scopes: raw.scopes === undefined ? [...PRESET_SCOPES] : parseList(raw.scopes),
+        ...resolveLists(raw),
         dryRun: raw.dryRun === true,
         targets: targetsInput(raw),
+        encryptTo: raw.encryptTo ?? [],
         ...(raw.count === undefined ? {} : { count: Number(raw.count) }),
       };
     }),
@@ -151,7 +158,8 @@ The AI Studio preset (what the console's "Create API key" button does):
   roles on the folder  ${PRESET_ROLES.join(', ')}
   key scopes           ${PRESET_SCOPES.join(', ')}
   The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by
-  itself it cannot call MCP gateways or workflows; add them with --scopes if it must.
+  itself it cannot call MCP gateways or workflows; add them with --add-scopes if it must.
+  --add-scopes/--add-roles add to the preset (or to --scopes/--roles); a scope or role given twice is refused.
 
 Defaults:
   --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa
@@ -180,6 +188,7 @@ Output: stdout holds only the result. The secret is printed once; it cannot be r
   yaml   the same document as YAML
   env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
   dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report
+  secret the secret and one newline, nothing else (not with --count above 1, --dry-run or a target)
 
 Several keys at once (--count <n>, 1-${MAX_COUNT}):
   n independent sets, as if the console's button were pressed n times: n service accounts (generated
@@ -189,8 +198,8 @@ Several keys at once (--count <n>, 1-${MAX_COUNT}):
   Rate limits (RESOURCE_EXHAUSTED) are retried with backoff; a used-up quota (100 service accounts
   per cloud) fails the run. All or nothing: if anything fails, or on Ctrl-C, every key, binding and
   account the run made is removed. With --service-account: n keys on that account (roles once).
-  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv
-  and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.
+  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv,
+  secret and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.
 
 Targets (checked before anything is created; if writing to one fails, the key is revoked):
   --out-file <path>     the result with the secret, in --format (text means env), mode 0600,
@@ -202,12 +211,21 @@ Targets (checked before anything is created; if writing to one fails, the key is
   With any target, stdout carries no secret: JSON shows where it went ("lockbox": {"secret_id",
   "version_id"}, "out_file", "github_output") instead of "secret"; env/dotenv omit YC_API_KEY.
 
+Encrypted hand-off (--encrypt-to <recipient>, repeatable; @file reads recipients, one per line):
+  the secret is encrypted with age (age-encryption.org) for every recipient, wherever it is written:
+  json/yaml carry "secret_encrypted" (ASCII-armoured) and no "secret"; text and --format secret print
+  the armour; --out-file holds it (json or yaml). Decrypt with \`age -d -i key.txt\`. Not with env or
+  dotenv, --github-output or --to-lockbox; a bad recipient is exit 2 before anything is created.
+
 Examples:
   aistudio-key create --folder-id b1g0123456789abcdefg
   aistudio-key create --folder-name default --json | jq -r .secret
+  aistudio-key create --format secret | gh secret set YC_API_KEY
   source <(aistudio-key create --format env --expires-in 30d)
   aistudio-key create --dry-run --folder-id b1g0123456789abcdefg
   aistudio-key create --service-account ci-bot --adopt --json
+  aistudio-key create --add-scopes yc.serverless.mcpGateways.invoke --json
+  aistudio-key create --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p --format secret > key.age
   aistudio-key create --out-file .env.aistudio --format dotenv
   aistudio-key create --to-lockbox ai-studio-key --json
   aistudio-key create --count 20 --name team-bot --json | jq -r '.[].secret'
@@ -230,9 +248,11 @@ export const createCommand = defineCommand({
     expiry: { flags: '--no-expiry', description: 'the key never expires' },
     roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },
     scopes: { flags: '--scopes <list>', description: 'comma list of key scopes replacing the preset' },
+    ...ADD_LIST_FLAGS,
     dryRun: { flags: '--dry-run', description: 'resolve the folder, check read-only, print the plan; change nothing' },
     count: { flags: '--count <n>', description: `make n keys at once (1-${MAX_COUNT}), each on its own new account (default: 1)` },
     ...TARGET_FLAGS,
+    encryptTo: ENCRYPT_FLAG,
   },
   input: (z, { now }) => createInputSchema(z, now),
   run: runCreate,
@@ -241,15 +261,18 @@ export const createCommand = defineCommand({
     json: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredDocument(o.result, o.receipts) : createDocument(o)),
     env: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredEnv(o.result, o.receipts, 'env') : createEnv(o)),
     dotenv: (o: CreateRunOutcome) => (o.kind === 'delivered' ? deliveredEnv(o.result, o.receipts, 'dotenv') : createDotenv(o)),
+    secret: (o: CreateRunOutcome) => {
+      if (o.kind === 'delivered') throw new Error('BUG: a key handed to a target cannot be printed as secret');
+      return createSecret(o);
+    },
   },
 });
 
 async function runCreate(input: CreateInput, ctx: CommandContext): Promise<CreateRunOutcome> {
   const { deps, out } = ctx;
   const count = input.count ?? 1;
-  if (count > 1 && (ctx.mode.format === 'env' || ctx.mode.format === 'dotenv')) {
-    throw new UsageError(`--count ${count} with --format ${ctx.mode.format}: ${ctx.mode.format} holds one key; use --format json, yaml or text`);
-  }
+  checkRunFormat(ctx.mode.format, { count, dryRun: input.dryRun, targets: input.targets });
+  const recipients = await runRecipients(input.encryptTo, ctx, input.targets);
   const settings = await ctx.settings();
   const sources = folderSources(input, ctx.deps.env, settings);
   // Bad values from env or config are reported before the credential chain runs (it may take a second).
@@ -268,7 +291,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   await checkRolesExist(gateway, input.roles, { signal: ctx.signal, note: (t) => out.debug(t) });
   // Read-only checks of the account: before anything is created.
   const existing = input.serviceAccount === undefined ? undefined : await existingAccount(gateway, input.serviceAccount, input.adopt, folder.id, ctx.signal);
-  if (count > 1) return createMany(input, ctx, { gateway, folder, existing, expiresAt, newName, count });
+  if (count > 1) return createMany(input, ctx, { gateway, folder, existing, expiresAt, newName, count, recipients });
   if (existing === undefined && input.name !== undefined && !input.dryRun) await refuseTakenName(gateway, folder.id, input.name, ctx.signal);
   const coreInput = {
     folderId: folder.id,
@@ -303,8 +326,9 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
     // The last step: the targets (or stdout) get the result now; if one cannot take it, createKey revokes the key.
     deliver: async (created) => {
       ctx.redactor.add(created.secret);
-      if (prepared) receipts = await prepared.deliver(created);
-      else await ctx.deliver({ kind: 'created', result: created } satisfies CreateOutcome);
+      const written = await sealed(created, recipients);
+      if (prepared) receipts = await prepared.deliver(written);
+      else await ctx.deliver({ kind: 'created', result: written } satisfies CreateOutcome);
     },
   });
   // Delivered to targets: stdout gets the result without the secret once the key is safely kept.
@@ -316,7 +340,15 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
 async function createMany(
   input: CreateInput,
   ctx: CommandContext,
-  run: { gateway: CloudGateway; folder: ResolvedFolder; existing: ServiceAccount | undefined; expiresAt: Date | undefined; newName: () => string; count: number },
+  run: {
+    gateway: CloudGateway;
+    folder: ResolvedFolder;
+    existing: ServiceAccount | undefined;
+    expiresAt: Date | undefined;
+    newName: () => string;
+    count: number;
+    recipients: string[] | undefined;
+  },
 ): Promise<CreateRunOutcome> {
   const { gateway, folder, existing, count } = run;
   const { out } = ctx;
@@ -348,7 +380,8 @@ async function createMany(
     onEvent: (event) => onBulkEvent(event, ctx, input.roles.length),
     deliver: async (created) => {
       for (const r of created) ctx.redactor.add(r.secret);
-      await ctx.deliver({ kind: 'created-many', results: created } satisfies CreateOutcome);
+      const written = await Promise.all(created.map((r) => sealed(r, run.recipients)));
+      await ctx.deliver({ kind: 'created-many', results: written } satisfies CreateOutcome);
     },
   });
   return { kind: 'created-many', results };
@@ -392,9 +425,27 @@ function settleClock(deps: CommandContext['deps']): { sleep: (ms: number) => Pro
   return { sleep: (ms) => deps.sleep(ms), now: () => deps.now().getTime() };
 }
 
+/** Formats that hold one key: refused with --count above 1. */
+const ONE_KEY_FORMATS: readonly Format[] = ['env', 'dotenv', 'secret'];
+
+/**
+ * The run's output format against its flags (create and rotate), before anything is read or made:
+ * env, dotenv and secret hold one key; secret needs a secret to print (no --dry-run, no target).
+ * @throws UsageError (exit 2) naming both flags.
+ */
+export function checkRunFormat(format: Format, run: { count?: number; dryRun?: boolean; targets: TargetsInput }): void {
+  const count = run.count ?? 1;
+  if (count > 1 && ONE_KEY_FORMATS.includes(format)) throw new UsageError(`--count ${count} with --format ${format}: ${format} holds one key; use --format json, yaml or text`);
+  if (format !== 'secret') return;
+  if (run.dryRun) throw new UsageError('--format secret with --dry-run: a dry run makes no secret; use --format text or json to see the plan');
+  const target = targetFlag(run.targets);
+  if (target) throw new UsageError(`--format secret with ${target}: the secret goes to ${target}, leaving nothing to print; pass only one of them`);
+}
+
 /** The format of --out-file: the run's --format, text meaning env. */
 export function secretFileFormat(format: CommandContext['mode']['format']): SecretFileFormat {
-  return format === 'text' ? 'env' : format;
+  // secret is refused with targets (checkRunFormat); env is the file's format then only in name.
+  return format === 'text' || format === 'secret' ? 'env' : format;
 }
 
 const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';

@@ -29,6 +29,8 @@ export interface FlagSpec {
   description: string;
   /** Name of an env var (from src/config/env.ts) read when the flag is absent. */
   env?: string;
+  /** The flag may be given more than once: its values reach the input schema as an array, in order. */
+  repeatable?: boolean;
 }
 
 /** What an input schema may depend on besides the flags. */
@@ -50,6 +52,8 @@ export interface Renderers<R> {
   env?(result: R): string;
   /** dotenv: NAME=value lines for dotenv loaders and GitLab's dotenv report. */
   dotenv?(result: R): string;
+  /** secret: the one API key secret and a newline (`create --format secret | gh secret set`). */
+  secret?(result: R): string;
 }
 
 export interface CommandDefinition<I, R> {
@@ -67,6 +71,8 @@ export interface CommandDefinition<I, R> {
   input(z: Zod, env: InputEnv): ZodSchema<I>;
   run(input: I, ctx: CommandContext): Promise<R>;
   render: Renderers<R>;
+  /** The command edits aistudio-key's config: it runs even when the stored default format is bad (printing text). */
+  repairsConfig?: boolean;
 }
 
 export function defineCommand<I, R>(definition: CommandDefinition<I, R>): CommandDefinition<I, R> {

@@ -2,12 +2,13 @@ import { checkRolesExist } from '../core/roles.js';
 import { runMarker } from '../core/create-key.js';
 import { ensureKey, type EnsureEvent, type EnsureResult, type EnsureStep } from '../core/ensure.js';
 import { parseDuration, resolveExpiry } from '../core/expiry.js';
-import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
+import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN } from '../core/preset.js';
 import { checkSecretRef } from '../core/targets/lockbox.js';
-import { checkDescription, checkFolderId, checkRole, checkScope, checkServiceAccountName, parseList } from '../core/validate.js';
+import { checkDescription, checkFolderId, checkRole, checkScope, checkServiceAccountName } from '../core/validate.js';
 import { ensureDocument, ensureText } from '../output/ensure.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
+import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
 import { checkedString, folderFields, folderFlags, folderResolver, listCheck, refineFolder, type FolderInput } from './folder.js';
 
 /** The validated input of `ensure`. */
@@ -45,11 +46,13 @@ function ensureInputSchema(z: Zod) {
     description: checkedString(z, checkDescription),
     roles: checkedString(z, listCheck(checkRole, 'role')),
     scopes: checkedString(z, listCheck(checkScope, 'scope')),
+    ...addListFields(z),
   });
   return z.pipe(
     fields.check(
       z.superRefine((raw, ctx) => {
         refineFolder(raw, ctx);
+        refineAddLists(raw, ctx);
         if (raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--service-account: required (the name of the account whose key the secret holds)' });
         if (raw.toLockbox === undefined) ctx.addIssue({ code: 'custom', message: '--to-lockbox: required (the Lockbox secret that holds the live key)' });
         if (raw.expiresIn !== undefined && raw.expiry === false) ctx.addIssue({ code: 'custom', message: '--expires-in and --no-expiry: pass only one of them' });
@@ -75,8 +78,7 @@ function ensureInputSchema(z: Zod) {
         rotateBeforeMs: parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0,
         expiresInMs: raw.expiry === false ? undefined : parseDuration(raw.expiresIn ?? DEFAULT_EXPIRES_IN),
         description: raw.description ?? DEFAULT_DESCRIPTION,
-        roles: raw.roles === undefined ? [...PRESET_ROLES] : parseList(raw.roles),
-        scopes: raw.scopes === undefined ? [...PRESET_SCOPES] : parseList(raw.scopes),
+        ...resolveLists(raw),
       }),
     ),
   );
@@ -120,6 +122,7 @@ export const ensureCommand = defineCommand({
     description: { flags: '--description <text>', description: 'description of a new account and key' },
     roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },
     scopes: { flags: '--scopes <list>', description: 'comma list of key scopes replacing the preset' },
+    ...ADD_LIST_FLAGS,
   },
   input: (z) => ensureInputSchema(z),
   run: runEnsure,

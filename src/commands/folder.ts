@@ -5,6 +5,7 @@
  */
 import type { ProfileDefaults } from '../auth/types.js';
 import { ENV } from '../config/env.js';
+import { sourceName } from '../config/sources.js';
 import type { Settings } from '../config/settings.js';
 import { pickFolderTarget, resolveFolder, type Sourced, type TargetSource } from '../core/target.js';
 import { checkCloudId, checkFolderId, checkFolderName, parseList } from '../core/validate.js';
@@ -67,12 +68,16 @@ function sourced(value: string | undefined, source: string): Sourced | undefined
 /** Flag, env and config, in order of precedence (the yc profile comes last, once the credential is known). */
 export function folderSources(input: FolderInput, env: CommandContext['deps']['env'], settings: Settings & { path: string }): TargetSource[] {
   return [
-    { folderId: sourced(input.folderId, '--folder-id'), folderName: sourced(input.folderName, '--folder-name'), cloudId: sourced(input.cloudId, '--cloud-id') },
-    { folderId: sourced(env[ENV.folderId], ENV.folderId), folderName: sourced(env[ENV.folderName], ENV.folderName), cloudId: sourced(env[ENV.cloudId], ENV.cloudId) },
+    { folderId: sourced(input.folderId, sourceName.flag('--folder-id')), folderName: sourced(input.folderName, sourceName.flag('--folder-name')), cloudId: sourced(input.cloudId, sourceName.flag('--cloud-id')) },
     {
-      folderId: sourced(settings.folderId, `config folder-id (${settings.path})`),
-      folderName: sourced(settings.folderName, `config folder-name (${settings.path})`),
-      cloudId: sourced(settings.cloudId, `config cloud-id (${settings.path})`),
+      folderId: sourced(env[ENV.folderId], sourceName.env(ENV.folderId)),
+      folderName: sourced(env[ENV.folderName], sourceName.env(ENV.folderName)),
+      cloudId: sourced(env[ENV.cloudId], sourceName.env(ENV.cloudId)),
+    },
+    {
+      folderId: sourced(settings.folderId, sourceName.config('folder-id', settings.path)),
+      folderName: sourced(settings.folderName, sourceName.config('folder-name', settings.path)),
+      cloudId: sourced(settings.cloudId, sourceName.config('cloud-id', settings.path)),
     },
   ];
 }
@@ -81,9 +86,9 @@ export function folderSources(input: FolderInput, env: CommandContext['deps']['e
 export function profileSource(defaults: ProfileDefaults | undefined): TargetSource {
   if (!defaults) return {};
   return {
-    folderId: sourced(defaults.folderId, `folder-id of ${defaults.source}`),
-    folderName: sourced(defaults.folderName, `folder-name of ${defaults.source}`),
-    cloudId: sourced(defaults.cloudId, `cloud-id of ${defaults.source}`),
+    folderId: sourced(defaults.folderId, sourceName.ycProfile('folder-id', defaults.source)),
+    folderName: sourced(defaults.folderName, sourceName.ycProfile('folder-name', defaults.source)),
+    cloudId: sourced(defaults.cloudId, sourceName.ycProfile('cloud-id', defaults.source)),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { UsageError } from '../errors.js';
 import { ENV } from '../config/env.js';
+import { sourceName } from '../config/sources.js';
 import { parseDuration } from '../core/expiry.js';
 import { checkEndpoint } from '../core/validate.js';
 import type { FlagSpec } from './define.js';
@@ -67,8 +68,8 @@ export function parseGlobalOptions(raw: Raw, env: Readonly<Record<string, string
   let endpoint: GlobalOptions['endpoint'];
   const endpointFlag = str(raw.endpoint);
   const endpointEnv = env[ENV.endpoint];
-  if (endpointFlag !== undefined) endpoint = { value: endpointFlag, source: '--endpoint' };
-  else if (endpointEnv) endpoint = { value: endpointEnv, source: `--endpoint (from ${ENV.endpoint})` };
+  if (endpointFlag !== undefined) endpoint = { value: endpointFlag, source: sourceName.flag('--endpoint') };
+  else if (endpointEnv) endpoint = { value: endpointEnv, source: sourceName.env(ENV.endpoint) };
   if (endpoint) {
     const problem = checkEndpoint(endpoint.value);
     if (problem) throw new UsageError(`${endpoint.source}: ${problem}`);

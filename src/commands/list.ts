@@ -2,7 +2,9 @@ import { checkServiceAccountRef } from '../core/accounts.js';
 import { parseDuration } from '../core/expiry.js';
 import { listKeys, type KeySelection } from '../core/list-keys.js';
 import { EXIT_CODES, KeysExpiringError } from '../errors.js';
+import { surveyAccounts } from '../core/prune.js';
 import { listDocument, listText, toSecond, type ListOutcome } from '../output/list.js';
+import { accountsDocument, accountsText, type AccountsOutcome } from '../output/list-accounts.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
 import { checkedString, folderFields, folderFlags, folderResolver, refineFolder, type FolderInput } from './folder.js';
@@ -12,6 +14,8 @@ export interface ListInput extends FolderInput {
   selection: KeySelection;
   /** --expiring-within, parsed, and as written. */
   expiringWithin: { ms: number; text: string } | undefined;
+  /** --accounts: the accounts with their key counts and roles, instead of the keys. */
+  accounts: boolean;
 }
 
 function listInputSchema(z: Zod) {
@@ -20,12 +24,15 @@ function listInputSchema(z: Zod) {
     all: z.optional(z.boolean()),
     serviceAccount: checkedString(z, checkServiceAccountRef),
     expiringWithin: checkedString(z, (v) => (parseDuration(v) === undefined ? `expected a duration like 14d, 12h, 2w or 1y, got "${v}"` : undefined)),
+    accounts: z.optional(z.boolean()),
   });
   return z.pipe(
     fields.check(
       z.superRefine((raw, ctx) => {
         refineFolder(raw, ctx);
         if (raw.all && raw.serviceAccount !== undefined) ctx.addIssue({ code: 'custom', message: '--all and --service-account: pass only one of them' });
+        if (raw.accounts && raw.serviceAccount !== undefined) ctx.addIssue({ code: 'custom', message: '--accounts and --service-account: --accounts lists the folder\'s accounts; pass only one of them' });
+        if (raw.accounts && raw.expiringWithin !== undefined) ctx.addIssue({ code: 'custom', message: '--accounts and --expiring-within: --expiring-within selects keys; pass only one of them' });
       }),
     ),
     z.transform(
@@ -35,6 +42,7 @@ function listInputSchema(z: Zod) {
         cloudId: raw.cloudId,
         selection: raw.serviceAccount !== undefined ? { kind: 'account', ref: raw.serviceAccount } : raw.all ? { kind: 'all' } : { kind: 'managed' },
         expiringWithin: raw.expiringWithin === undefined ? undefined : { ms: parseDuration(raw.expiringWithin) ?? 0, text: raw.expiringWithin },
+        accounts: raw.accounts === true,
       }),
     ),
   );
@@ -47,6 +55,9 @@ account's keys, --service-account one account's (by ID, or by name in the folder
 The folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then
 aistudio-key config, then the yc profile. An account given by ID needs no folder.
 
+--accounts lists the service accounts instead (those aistudio-key made, or --all): each one's API
+key count and roles on the folder. Accounts aistudio-key made that hold no key can go with \`prune\`.
+
 --expiring-within <duration> keeps keys that expire within it (already expired ones included; keys
 without an expiry never match) and exits ${EXIT_CODES.keysExpiring} when any do, after printing them: an alarm for CI.
 
@@ -56,15 +67,25 @@ Output: stdout holds only the list.
   json   [{"id", "service_account_id", "service_account_name", "description", "scopes",
          "created_at", "expires_at", "last_used_at"}], times RFC 3339 or null
   yaml   the same as YAML
+  --accounts: a table SERVICE ACCOUNT, ID, KEYS, ROLES ("preset" = the five AI Studio roles), CREATED;
+         json [{"id", "name", "folder_id", "managed", "key_count", "key_ids", "roles", "created_at"}]
 
 Examples:
   aistudio-key list --folder-id b1g0123456789abcdefg
   aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'
   aistudio-key list --service-account aistudio-20261127-k3x9qa
+  aistudio-key list --accounts --json | jq -r '.[] | select(.key_count == 0) | .name'
   aistudio-key list --expiring-within 14d || echo "rotate them: aistudio-key rotate <key-id>"
 `;
 
-const render: Renderers<ListOutcome> = { text: listText, json: listDocument };
+type ListRunOutcome = ListOutcome | AccountsOutcome;
+
+const isAccounts = (o: ListRunOutcome): o is AccountsOutcome => 'view' in o && o.view === 'accounts';
+
+const render: Renderers<ListRunOutcome> = {
+  text: (o, out) => (isAccounts(o) ? accountsText(o, out) : listText(o, out)),
+  json: (o) => (isAccounts(o) ? accountsDocument(o) : listDocument(o)),
+};
 
 export const listCommand = defineCommand({
   name: 'list',
@@ -74,6 +95,7 @@ export const listCommand = defineCommand({
     ...folderFlags('to list'),
     all: { flags: '--all', description: 'every service account in the folder, not only those aistudio-key made' },
     serviceAccount: { flags: '--service-account <name|id>', description: 'only this service account' },
+    accounts: { flags: '--accounts', description: 'list the service accounts with their key counts and roles, not the keys' },
     expiringWithin: { flags: '--expiring-within <duration>', description: `only keys expiring within 14d, 12h…; exit ${EXIT_CODES.keysExpiring} when any do` },
   },
   input: (z) => listInputSchema(z),
@@ -81,8 +103,15 @@ export const listCommand = defineCommand({
   render,
 });
 
-async function runList(input: ListInput, ctx: CommandContext): Promise<ListOutcome> {
+async function runList(input: ListInput, ctx: CommandContext): Promise<ListRunOutcome> {
   const folder = await folderResolver(input, ctx);
+  if (input.accounts) {
+    const folderId = await folder();
+    const { gateway } = await ctx.cloud();
+    ctx.out.progress.update('Listing service accounts…');
+    const managedOnly = input.selection.kind !== 'all';
+    return { view: 'accounts', all: !managedOnly, ...(await surveyAccounts(gateway, folderId, { signal: ctx.signal, managedOnly })) };
+  }
   // Without --service-account the folder is needed anyway: a missing one is reported before connecting.
   if (input.selection.kind !== 'account') await folder();
   const now = ctx.deps.now();

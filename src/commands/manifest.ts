@@ -7,7 +7,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     "name": "create",
     "summary": "Create a service account with the AI Studio roles and an API key for it; print the key once",
-    "helpAfter": "\nThe AI Studio preset (what the console's \"Create API key\" button does):\n  roles on the folder  ai.editor, serverless.mcpGateways.invoker, serverless.mcpGateways.anonymousInvoker, serverless.workflows.executor, search-api.webSearch.user\n  key scopes           yc.ai.imageGeneration.execute, yc.ai.languageModels.execute, yc.ai.speechkitStt.execute, yc.ai.speechkitTts.execute, yc.ai.translate.execute, yc.ai.vision.execute, yc.search-api.execute, yc.serverless.containers.invoke, yc.serverless.functions.invoke\n  The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by\n  itself it cannot call MCP gateways or workflows; add them with --scopes if it must.\n\nDefaults:\n  --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa\n  --expires-in   90d (the key expires 90 days from now); `aistudio-key config set expires-in` changes it,\n                 --no-expiry makes a key that never expires. A date alone (2027-01-31) means 00:00 UTC.\n  --description  \"AI Studio API key (created by aistudio-key)\", on the account and the key; the key's\n                 ends with a run marker, [aistudio-key run <id>], by which a run finds a key whose\n                 creation answer was lost (the text is shortened if both would exceed 256 characters)\n  The folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then aistudio-key config, then the yc profile.\n  The account is labelled managed-by=aistudio-key.\n\nAn existing account (--service-account <name|id>, in the folder):\n  The key is issued on it, and only the roles it lacks on the folder are granted (one\n  UpdateAccessBindings call of ADD deltas; none when it has them all). An account without the label\n  managed-by=aistudio-key needs --adopt; adopting does not relabel it (so `revoke\n  --with-service-account` never deletes it). The key's description records the roles granted\n  ([aistudio-key roles …]); revoking the last key aistudio-key issued there takes exactly those\n  back. If the run fails, the key and the roles it added are removed; the account is never deleted.\n  JSON \"roles\" is the full preset/--roles list.\n\nOutput: stdout holds only the result. The secret is printed once; it cannot be retrieved later.\n  If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and\n  everything the run made removed (exit 1). Ctrl-C removes what the run made (exit 130).\n  text   ID and secret for a person (a reminder goes to stderr)\n  json   {\"secret\", \"api_key\": {...}, \"service_account\": {...}, \"roles\": [...]}\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report\n\nSeveral keys at once (--count <n>, 1-100):\n  n independent sets, as if the console's button were pressed n times: n service accounts (generated\n  names, or with --name X: X-1 … X-n), each granted the roles on the folder, each with one API key.\n  Not n runs one after another: the accounts are created 8 at a time, then ONE\n  UpdateAccessBindings call adds every binding while the keys are issued (again 8 at a time).\n  Rate limits (RESOURCE_EXHAUSTED) are retried with backoff; a used-up quota (100 service accounts\n  per cloud) fails the run. All or nothing: if anything fails, or on Ctrl-C, every key, binding and\n  account the run made is removed. With --service-account: n keys on that account (roles once).\n  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv\n  and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.\n\nTargets (checked before anything is created; if writing to one fails, the key is revoked):\n  --out-file <path>     the result with the secret, in --format (text means env), mode 0600,\n                        written atomically; an existing file is refused without --force\n  --github-output       GitHub Actions: ::add-mask:: for the secret first on stderr, then step\n                        outputs api-key-id and api-key (refused outside Actions)\n  --to-lockbox <secret> a new version of the Lockbox secret (name or ID; created if missing) with\n                        entries api-key-id and api-key; --lockbox-folder-id when not the account's folder\n  With any target, stdout carries no secret: JSON shows where it went (\"lockbox\": {\"secret_id\",\n  \"version_id\"}, \"out_file\", \"github_output\") instead of \"secret\"; env/dotenv omit YC_API_KEY.\n\nExamples:\n  aistudio-key create --folder-id b1g0123456789abcdefg\n  aistudio-key create --folder-name default --json | jq -r .secret\n  source <(aistudio-key create --format env --expires-in 30d)\n  aistudio-key create --dry-run --folder-id b1g0123456789abcdefg\n  aistudio-key create --service-account ci-bot --adopt --json\n  aistudio-key create --out-file .env.aistudio --format dotenv\n  aistudio-key create --to-lockbox ai-studio-key --json\n  aistudio-key create --count 20 --name team-bot --json | jq -r '.[].secret'\n",
+    "helpAfter": "\nThe AI Studio preset (what the console's \"Create API key\" button does):\n  roles on the folder  ai.editor, serverless.mcpGateways.invoker, serverless.mcpGateways.anonymousInvoker, serverless.workflows.executor, search-api.webSearch.user\n  key scopes           yc.ai.imageGeneration.execute, yc.ai.languageModels.execute, yc.ai.speechkitStt.execute, yc.ai.speechkitTts.execute, yc.ai.translate.execute, yc.ai.vision.execute, yc.search-api.execute, yc.serverless.containers.invoke, yc.serverless.functions.invoke\n  The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by\n  itself it cannot call MCP gateways or workflows; add them with --add-scopes if it must.\n  --add-scopes/--add-roles add to the preset (or to --scopes/--roles); a scope or role given twice is refused.\n\nDefaults:\n  --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa\n  --expires-in   90d (the key expires 90 days from now); `aistudio-key config set expires-in` changes it,\n                 --no-expiry makes a key that never expires. A date alone (2027-01-31) means 00:00 UTC.\n  --description  \"AI Studio API key (created by aistudio-key)\", on the account and the key; the key's\n                 ends with a run marker, [aistudio-key run <id>], by which a run finds a key whose\n                 creation answer was lost (the text is shortened if both would exceed 256 characters)\n  The folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then aistudio-key config, then the yc profile.\n  The account is labelled managed-by=aistudio-key.\n\nAn existing account (--service-account <name|id>, in the folder):\n  The key is issued on it, and only the roles it lacks on the folder are granted (one\n  UpdateAccessBindings call of ADD deltas; none when it has them all). An account without the label\n  managed-by=aistudio-key needs --adopt; adopting does not relabel it (so `revoke\n  --with-service-account` never deletes it). The key's description records the roles granted\n  ([aistudio-key roles …]); revoking the last key aistudio-key issued there takes exactly those\n  back. If the run fails, the key and the roles it added are removed; the account is never deleted.\n  JSON \"roles\" is the full preset/--roles list.\n\nOutput: stdout holds only the result. The secret is printed once; it cannot be retrieved later.\n  If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and\n  everything the run made removed (exit 1). Ctrl-C removes what the run made (exit 130).\n  text   ID and secret for a person (a reminder goes to stderr)\n  json   {\"secret\", \"api_key\": {...}, \"service_account\": {...}, \"roles\": [...]}\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report\n  secret the secret and one newline, nothing else (not with --count above 1, --dry-run or a target)\n\nSeveral keys at once (--count <n>, 1-100):\n  n independent sets, as if the console's button were pressed n times: n service accounts (generated\n  names, or with --name X: X-1 … X-n), each granted the roles on the folder, each with one API key.\n  Not n runs one after another: the accounts are created 8 at a time, then ONE\n  UpdateAccessBindings call adds every binding while the keys are issued (again 8 at a time).\n  Rate limits (RESOURCE_EXHAUSTED) are retried with backoff; a used-up quota (100 service accounts\n  per cloud) fails the run. All or nothing: if anything fails, or on Ctrl-C, every key, binding and\n  account the run made is removed. With --service-account: n keys on that account (roles once).\n  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv,\n  secret and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.\n\nTargets (checked before anything is created; if writing to one fails, the key is revoked):\n  --out-file <path>     the result with the secret, in --format (text means env), mode 0600,\n                        written atomically; an existing file is refused without --force\n  --github-output       GitHub Actions: ::add-mask:: for the secret first on stderr, then step\n                        outputs api-key-id and api-key (refused outside Actions)\n  --to-lockbox <secret> a new version of the Lockbox secret (name or ID; created if missing) with\n                        entries api-key-id and api-key; --lockbox-folder-id when not the account's folder\n  With any target, stdout carries no secret: JSON shows where it went (\"lockbox\": {\"secret_id\",\n  \"version_id\"}, \"out_file\", \"github_output\") instead of \"secret\"; env/dotenv omit YC_API_KEY.\n\nEncrypted hand-off (--encrypt-to <recipient>, repeatable; @file reads recipients, one per line):\n  the secret is encrypted with age (age-encryption.org) for every recipient, wherever it is written:\n  json/yaml carry \"secret_encrypted\" (ASCII-armoured) and no \"secret\"; text and --format secret print\n  the armour; --out-file holds it (json or yaml). Decrypt with `age -d -i key.txt`. Not with env or\n  dotenv, --github-output or --to-lockbox; a bad recipient is exit 2 before anything is created.\n\nExamples:\n  aistudio-key create --folder-id b1g0123456789abcdefg\n  aistudio-key create --folder-name default --json | jq -r .secret\n  aistudio-key create --format secret | gh secret set YC_API_KEY\n  source <(aistudio-key create --format env --expires-in 30d)\n  aistudio-key create --dry-run --folder-id b1g0123456789abcdefg\n  aistudio-key create --service-account ci-bot --adopt --json\n  aistudio-key create --add-scopes yc.serverless.mcpGateways.invoke --json\n  aistudio-key create --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p --format secret > key.age\n  aistudio-key create --out-file .env.aistudio --format dotenv\n  aistudio-key create --to-lockbox ai-studio-key --json\n  aistudio-key create --count 20 --name team-bot --json | jq -r '.[].secret'\n",
     "flags": {
       "folderId": {
         "flags": "--folder-id <id>",
@@ -57,6 +57,14 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         "flags": "--scopes <list>",
         "description": "comma list of key scopes replacing the preset"
       },
+      "addRoles": {
+        "flags": "--add-roles <list>",
+        "description": "comma list of roles to bind on top of the preset (or of --roles)"
+      },
+      "addScopes": {
+        "flags": "--add-scopes <list>",
+        "description": "comma list of key scopes on top of the preset (or of --scopes)"
+      },
       "dryRun": {
         "flags": "--dry-run",
         "description": "resolve the folder, check read-only, print the plan; change nothing"
@@ -84,6 +92,11 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "lockboxFolderId": {
         "flags": "--lockbox-folder-id <id>",
         "description": "folder of the --to-lockbox secret, when not the account's"
+      },
+      "encryptTo": {
+        "flags": "--encrypt-to <recipient>",
+        "description": "encrypt the secret with age for this recipient (age1…, or @file of them; repeatable): JSON then has \"secret_encrypted\", no \"secret\"",
+        "repeatable": true
       }
     },
     "formats": [
@@ -91,7 +104,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "json",
       "yaml",
       "env",
-      "dotenv"
+      "dotenv",
+      "secret"
     ],
     "load": async () => (await import('./create.js')).createCommand,
   },
@@ -123,7 +137,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     "name": "list",
     "summary": "List the API keys of the service accounts aistudio-key made (or --all, or one account)",
-    "helpAfter": "\nLists API keys, never their secrets (the cloud keeps none it could show). By default only the keys\nof service accounts aistudio-key made (labelled managed-by=aistudio-key); --all lists every\naccount's keys, --service-account one account's (by ID, or by name in the folder).\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile. An account given by ID needs no folder.\n\n--expiring-within <duration> keeps keys that expire within it (already expired ones included; keys\nwithout an expiry never match) and exits 5 when any do, after printing them: an alarm for CI.\n\nOutput: stdout holds only the list.\n  text   a table: KEY ID, SERVICE ACCOUNT, DESCRIPTION, SCOPES (\"preset\" = the nine AI Studio\n         scopes), CREATED, EXPIRES, LAST USED (dates in UTC); a summary goes to stderr\n  json   [{\"id\", \"service_account_id\", \"service_account_name\", \"description\", \"scopes\",\n         \"created_at\", \"expires_at\", \"last_used_at\"}], times RFC 3339 or null\n  yaml   the same as YAML\n\nExamples:\n  aistudio-key list --folder-id b1g0123456789abcdefg\n  aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'\n  aistudio-key list --service-account aistudio-20261127-k3x9qa\n  aistudio-key list --expiring-within 14d || echo \"rotate them: aistudio-key rotate <key-id>\"\n",
+    "helpAfter": "\nLists API keys, never their secrets (the cloud keeps none it could show). By default only the keys\nof service accounts aistudio-key made (labelled managed-by=aistudio-key); --all lists every\naccount's keys, --service-account one account's (by ID, or by name in the folder).\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile. An account given by ID needs no folder.\n\n--accounts lists the service accounts instead (those aistudio-key made, or --all): each one's API\nkey count and roles on the folder. Accounts aistudio-key made that hold no key can go with `prune`.\n\n--expiring-within <duration> keeps keys that expire within it (already expired ones included; keys\nwithout an expiry never match) and exits 5 when any do, after printing them: an alarm for CI.\n\nOutput: stdout holds only the list.\n  text   a table: KEY ID, SERVICE ACCOUNT, DESCRIPTION, SCOPES (\"preset\" = the nine AI Studio\n         scopes), CREATED, EXPIRES, LAST USED (dates in UTC); a summary goes to stderr\n  json   [{\"id\", \"service_account_id\", \"service_account_name\", \"description\", \"scopes\",\n         \"created_at\", \"expires_at\", \"last_used_at\"}], times RFC 3339 or null\n  yaml   the same as YAML\n  --accounts: a table SERVICE ACCOUNT, ID, KEYS, ROLES (\"preset\" = the five AI Studio roles), CREATED;\n         json [{\"id\", \"name\", \"folder_id\", \"managed\", \"key_count\", \"key_ids\", \"roles\", \"created_at\"}]\n\nExamples:\n  aistudio-key list --folder-id b1g0123456789abcdefg\n  aistudio-key list --all --json | jq -r '.[] | select(.expires_at == null) | .id'\n  aistudio-key list --service-account aistudio-20261127-k3x9qa\n  aistudio-key list --accounts --json | jq -r '.[] | select(.key_count == 0) | .name'\n  aistudio-key list --expiring-within 14d || echo \"rotate them: aistudio-key rotate <key-id>\"\n",
     "flags": {
       "folderId": {
         "flags": "--folder-id <id>",
@@ -145,6 +159,10 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
         "flags": "--service-account <name|id>",
         "description": "only this service account"
       },
+      "accounts": {
+        "flags": "--accounts",
+        "description": "list the service accounts with their key counts and roles, not the keys"
+      },
       "expiringWithin": {
         "flags": "--expiring-within <duration>",
         "description": "only keys expiring within 14d, 12h…; exit 5 when any do"
@@ -160,7 +178,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     "name": "rotate <keyId>",
     "summary": "Replace an API key: a new key on the same account with the same scopes, then the old one revoked",
-    "helpAfter": "\nReplaces an API key: issues a new key on the same service account with the same scopes and\ndescription, hands it over exactly as `create` does, and only then revokes the old key, so apps\nusing the old key stop working once the new one is printed. --keep-old leaves the old key for you\nto revoke (`aistudio-key revoke`) once apps have moved.\n\nThe new key's expiry follows create's rule, not the old key's: --expires-in, --expires-at or\n--no-expiry, else `aistudio-key config set expires-in`, else 90d from now.\nRotate changes nothing but the key: the account keeps its roles and labels. A key on an account\naistudio-key did not make is rotated too (a note says so): it is your key.\nNo folder is needed: the key's ID says where it is.\n\nIf the new key cannot be handed over (stdout closed, disk full), nobody holds its secret: it is\nrevoked and the old key stays (exit 1). Ctrl-C before then does the same (exit 130). If the old key\ncannot be revoked after the new one was handed over, the exit code is that failure's (1, or 3 for\na permission problem) and stderr names the old key, still live.\n\nOutput: stdout holds only the result, as with create; the secret is printed once.\n  text   create's rows, then Replaces <old key ID>\n  json   create's document plus \"revoked\": [\"<old key ID>\"] ([] with --keep-old)\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=…\n\nTargets: --out-file, --github-output and --to-lockbox work as with create (see `create --help`);\nthey are checked after the old key is read and before the new one is issued. A --to-lockbox\nsecret given by name is looked up in --lockbox-folder-id, else in the folder of the key's account.\n\nExamples:\n  aistudio-key rotate ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --json | jq -r .secret\n  aistudio-key rotate --keep-old --expires-in 30d ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --to-lockbox ai-studio-key --json\n  aistudio-key list --expiring-within 14d      # which keys to rotate\n",
+    "helpAfter": "\nReplaces an API key: issues a new key on the same service account with the same scopes and\ndescription, hands it over exactly as `create` does, and only then revokes the old key, so apps\nusing the old key stop working once the new one is printed. --keep-old leaves the old key for you\nto revoke (`aistudio-key revoke`) once apps have moved.\n\nThe new key's expiry follows create's rule, not the old key's: --expires-in, --expires-at or\n--no-expiry, else `aistudio-key config set expires-in`, else 90d from now.\nRotate changes nothing but the key: the account keeps its roles and labels. A key on an account\naistudio-key did not make is rotated too (a note says so): it is your key.\nNo folder is needed: the key's ID says where it is.\n\nIf the new key cannot be handed over (stdout closed, disk full), nobody holds its secret: it is\nrevoked and the old key stays (exit 1). Ctrl-C before then does the same (exit 130). If the old key\ncannot be revoked after the new one was handed over, the exit code is that failure's (1, or 3 for\na permission problem) and stderr names the old key, still live.\n\nOutput: stdout holds only the result, as with create; the secret is printed once.\n  text   create's rows, then Replaces <old key ID>\n  json   create's document plus \"revoked\": [\"<old key ID>\"] ([] with --keep-old)\n  yaml   the same document as YAML\n  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source\n  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=…\n  secret the new secret and one newline, nothing else (not with a target)\n\n--encrypt-to seals the new secret with age, as with create (see `create --help`).\n\nTargets: --out-file, --github-output and --to-lockbox work as with create (see `create --help`);\nthey are checked after the old key is read and before the new one is issued. A --to-lockbox\nsecret given by name is looked up in --lockbox-folder-id, else in the folder of the key's account.\n\nExamples:\n  aistudio-key rotate ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --json | jq -r .secret\n  aistudio-key rotate ajeabcdefghij0123456 --format secret | gh secret set YC_API_KEY\n  aistudio-key rotate --keep-old --expires-in 30d ajeabcdefghij0123456\n  aistudio-key rotate ajeabcdefghij0123456 --to-lockbox ai-studio-key --json\n  aistudio-key list --expiring-within 14d      # which keys to rotate\n",
     "flags": {
       "keepOld": {
         "flags": "--keep-old",
@@ -197,6 +215,11 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "lockboxFolderId": {
         "flags": "--lockbox-folder-id <id>",
         "description": "folder of the --to-lockbox secret, when not the account's"
+      },
+      "encryptTo": {
+        "flags": "--encrypt-to <recipient>",
+        "description": "encrypt the secret with age for this recipient (age1…, or @file of them; repeatable): JSON then has \"secret_encrypted\", no \"secret\"",
+        "repeatable": true
       }
     },
     "formats": [
@@ -204,7 +227,8 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "json",
       "yaml",
       "env",
-      "dotenv"
+      "dotenv",
+      "secret"
     ],
     "load": async () => (await import('./rotate.js')).rotateCommand,
   },
@@ -230,6 +254,39 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
     "load": async () => (await import('./revoke.js')).revokeCommand,
   },
   {
+    "name": "prune",
+    "summary": "Delete the service accounts aistudio-key made that hold no API key, their folder roles first",
+    "helpAfter": "\nDeletes the service accounts aistudio-key made (label managed-by=aistudio-key) that hold no API key:\nthose left by `revoke` without --with-service-account, or by a run killed before it cleaned up.\nEach keeps its roles on its folder until then (ai.editor and four more), so they are worth removing.\nAccounts anyone else made, and accounts holding keys, are never touched.\n\nFor each account, checked again just before: its roles on its folder are removed first with one\nUpdateAccessBindings call of REMOVE deltas naming only that account (nobody else's access changes;\nnever SetAccessBindings), then the account is deleted.\nAt a terminal it lists the accounts and asks; anywhere else (a pipe, CI, --format json) it needs\n--yes and exits 4 without it, before contacting the cloud. --dry-run lists them and changes nothing.\nThe folder comes from --folder-id/--folder-name, then YC_FOLDER_ID/YC_FOLDER_NAME, then\naistudio-key config, then the yc profile.\n\nOutput: stdout says what was deleted; notes go to stderr.\n  json   {\"dry_run\", \"folder_id\", \"kept_with_keys\", \"service_accounts\": [{\"id\", \"name\",\n         \"status\": \"would-delete\"|\"deleted\"|\"kept\"|\"already-gone\"|\"failed\", \"reason\", \"roles\",\n         \"removed_roles\", \"other_keys\", \"folder_id\", \"error\"}]}\n         \"removed_roles\" holds only roles the cloud confirmed removed; \"deleted\" only a delete it finished.\n  If any account could not be removed, the exit code is that failure's (1, or 3 for a permission\n  problem), after the result is printed.\n\nExamples:\n  aistudio-key prune --dry-run --folder-id b1g0123456789abcdefg\n  aistudio-key prune --yes --json | jq -r '.service_accounts[] | select(.status == \"deleted\") | .name'\n  aistudio-key list --accounts      # managed accounts, their key counts and roles\n",
+    "flags": {
+      "folderId": {
+        "flags": "--folder-id <id>",
+        "description": "folder to prune (env: YC_FOLDER_ID)"
+      },
+      "folderName": {
+        "flags": "--folder-name <name>",
+        "description": "folder by name, within --cloud-id or your only cloud (env: YC_FOLDER_NAME)"
+      },
+      "cloudId": {
+        "flags": "--cloud-id <id>",
+        "description": "cloud holding --folder-name (env: YC_CLOUD_ID)"
+      },
+      "dryRun": {
+        "flags": "--dry-run",
+        "description": "list what would be deleted; change nothing"
+      },
+      "yes": {
+        "flags": "-y, --yes",
+        "description": "do not ask for confirmation (required when not at a terminal)"
+      }
+    },
+    "formats": [
+      "text",
+      "json",
+      "yaml"
+    ],
+    "load": async () => (await import('./prune.js')).pruneCommand,
+  },
+  {
     "name": "scopes",
     "summary": "Show the preset's scopes and roles, and every scope the cloud offers",
     "helpAfter": "\nShows the AI Studio preset — the nine scopes `create` puts on a key, each with what it unlocks, and\nthe five roles it binds on the folder — and then every scope the cloud offers\n(ApiKeyService.ListScopes), marking the preset's. A scope limits the key on top of the account's\nroles: a request needs both. --offline skips the cloud and shows aistudio-key's built-in list.\n\nOutput: text, or --format json/yaml:\n  {\"preset\": {\"scopes\": [{\"scope\", \"unlocks\"}], \"roles\": [{\"role\", \"grants\"}]},\n   \"available\": [{\"scope\", \"in_preset\", \"unlocks\", \"accepted_by_create\"}], \"source\": \"cloud\"|\"built-in\",\n   \"preset_scopes_not_offered\": [...], \"roles_without_scope\": [{\"role\", \"scope\"}]}\n\nExamples:\n  aistudio-key scopes\n  aistudio-key scopes --offline --json | jq -r '.available[] | select(.in_preset | not) | .scope'\n",
@@ -249,7 +306,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   {
     "name": "config <action> [key] [value]",
     "summary": "Set, get, unset or list aistudio-key's defaults (folder, cloud, endpoint, profile, expiry, format)",
-    "helpAfter": "\nActions:\n  set <key> <value>   store a default (checked first; nothing is written if it is refused)\n  get <key>           print the stored value (nothing when unset)\n  unset <key>         remove it\n  list                every stored key and value\n\nKeys:\n  folder-id   folder to work in when --folder-id/--folder-name and YC_FOLDER_ID/YC_FOLDER_NAME are absent\n  folder-name folder by name (within cloud-id, or your only cloud)\n  cloud-id    cloud holding folder-name\n  endpoint    API discovery endpoint host:port (default api.cloud.yandex.net:443)\n  profile     yc profile to take credentials and defaults from\n  expires-in  default lifetime of a new key: a duration like 90d, 12h, 2w, 1y, or never\n  format      default output format: text, json, yaml, env (a command that cannot print it uses text)\n\nPrecedence wherever a default is used: flag > environment > this config > the yc profile.\nThe file is JSON, in AISTUDIO_KEY_CONFIG_DIR when set, else the per-OS config directory (config list prints\nits path). It never holds a credential: keys other than those above are refused, and so is any value\nthat looks like an IAM or OAuth token, an API key secret, a JWT or a private key (exit 2).\nfolder-id and folder-name exclude each other, as in the yc config: setting one removes the other.\n\nExamples:\n  aistudio-key config set folder-id b1g0123456789abcdefg\n  aistudio-key config set expires-in 30d\n  aistudio-key config get folder-id\n  aistudio-key config list --json\n",
+    "helpAfter": "\nActions:\n  set <key> <value>   store a default (checked first; nothing is written if it is refused)\n  get <key>           print the stored value (nothing when unset)\n  unset <key>         remove it\n  list                every stored key and value\n\nKeys:\n  folder-id   folder to work in when --folder-id/--folder-name and YC_FOLDER_ID/YC_FOLDER_NAME are absent\n  folder-name folder by name (within cloud-id, or your only cloud)\n  cloud-id    cloud holding folder-name\n  endpoint    API discovery endpoint host:port (default api.cloud.yandex.net:443)\n  profile     yc profile to take credentials and defaults from\n  expires-in  default lifetime of a new key: a duration like 90d, 12h, 2w, 1y, or never\n  format      default output format: text, json, yaml, env, dotenv (a command that cannot print it uses text)\n\nPrecedence wherever a default is used: flag > environment > this config > the yc profile.\nThe file is JSON, in AISTUDIO_KEY_CONFIG_DIR when set, else the per-OS config directory (config list prints\nits path). It never holds a credential: keys other than those above are refused, and so is any value\nthat looks like an IAM or OAuth token, an API key secret, a JWT or a private key (exit 2).\nfolder-id and folder-name exclude each other, as in the yc config: setting one removes the other.\n\nExamples:\n  aistudio-key config set folder-id b1g0123456789abcdefg\n  aistudio-key config set expires-in 30d\n  aistudio-key config get folder-id\n  aistudio-key config list --json\n",
     "flags": {},
     "formats": [
       "text",
@@ -324,6 +381,14 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
       "scopes": {
         "flags": "--scopes <list>",
         "description": "comma list of key scopes replacing the preset"
+      },
+      "addRoles": {
+        "flags": "--add-roles <list>",
+        "description": "comma list of roles to bind on top of the preset (or of --roles)"
+      },
+      "addScopes": {
+        "flags": "--add-scopes <list>",
+        "description": "comma list of key scopes on top of the preset (or of --scopes)"
       }
     },
     "formats": [

@@ -2,10 +2,11 @@ import type { ApiKey, CloudGateway } from '../cloud/types.js';
 import { rfc3339 } from '../core/expiry.js';
 import { firstFailure, revokeKeys, type RevokeKeysResult } from '../core/revoke-keys.js';
 import { checkApiKeyId } from '../core/validate.js';
-import { AppError, CancelledError, NeedsInteractionError, NotFoundError } from '../errors.js';
+import { AppError, CancelledError, NotFoundError } from '../errors.js';
 import { FAILED_STEP, revokeDocument, revokeNotes, revokeText } from '../output/revoke.js';
-import { canPrompt, confirm } from './confirm.js';
+import { confirm, refuseUnconfirmed, YES_FLAG } from './confirm.js';
 import type { CommandContext } from './context.js';
+import { resultOrFailure } from './partial.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
 
 /** The validated input of `revoke`. */
@@ -69,7 +70,7 @@ export const revokeCommand = defineCommand({
   summary: 'Revoke (delete) API keys; optionally their service accounts too',
   helpAfter: HELP,
   flags: {
-    yes: { flags: '-y, --yes', description: 'do not ask for confirmation (required when not at a terminal)' },
+    yes: YES_FLAG,
     withServiceAccount: { flags: '--with-service-account', description: "also delete each key's service account if aistudio-key made it and it has no keys left" },
   },
   input: (z) => revokeInputSchema(z),
@@ -78,12 +79,7 @@ export const revokeCommand = defineCommand({
 });
 
 async function runRevoke(input: RevokeInput, ctx: CommandContext): Promise<RevokeKeysResult> {
-  // Decided before the credential chain runs: a script without --yes fails fast and changes nothing.
-  if (!input.yes && !canPrompt(ctx)) {
-    throw new NeedsInteractionError('revoke asks for confirmation before deleting keys, and this session is not interactive (no terminal, CI, or a machine format).', {
-      hints: ['Pass --yes to revoke without asking.'],
-    });
-  }
+  if (!input.yes) refuseUnconfirmed(ctx, 'revoke asks for confirmation before deleting keys', ['Pass --yes to revoke without asking.']);
   const { gateway } = await ctx.cloud();
   let known: Map<string, ApiKey> | undefined;
   if (!input.yes) {
@@ -103,15 +99,7 @@ async function runRevoke(input: RevokeInput, ctx: CommandContext): Promise<Revok
       onEvent: (e) => ctx.out.progress.update(e.type === 'key' ? `Revoking API key ${e.id}…` : `Checking service account ${e.id}…`),
     },
   );
-  // Text output carries these notes itself; a machine format keeps stdout to the document.
-  if (ctx.mode.format !== 'text') for (const n of revokeNotes(result)) ctx.out.note(n);
-  const failure = failureOf(result);
-  if (failure) {
-    // The result still belongs on stdout (what was and was not revoked); then the exit code.
-    await ctx.deliver(result);
-    throw failure;
-  }
-  return result;
+  return resultOrFailure(ctx, result, revokeNotes(result), failureOf(result));
 }
 
 /** Reads the keys (and their accounts' names) and shows them on stderr before the question. */

@@ -4,10 +4,11 @@ import { rotateKey, type RotateKeyEvent, type RotateKeyOutcome, type RotateKeySt
 import { checkApiKeyId } from '../core/validate.js';
 import type { PreparedDelivery } from '../core/targets/index.js';
 import type { CreateKeyResult } from '../core/create-key.js';
-import { rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
+import { rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateSecret, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
 import type { CommandContext } from './context.js';
-import { configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
+import { checkRunFormat, configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
+import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
 import { defineCommand, type FlagSpec, type InputEnv, type Renderers, transformIssue, type Zod } from './define.js';
 
 /** The validated input of `rotate`. */
@@ -18,6 +19,8 @@ export interface RotateInput {
   expiry: ExpiryChoice | undefined;
   /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id, as create's. */
   targets: TargetsInput;
+  /** --encrypt-to values as given; [] without it. */
+  encryptTo: string[];
 }
 
 /** The expiry flags are create's own (same spellings, help and checks). */
@@ -45,6 +48,7 @@ function rotateInputSchema(z: Zod, env: InputEnv) {
     expiresIn: z.optional(z.string()),
     expiry: z.optional(z.boolean()),
     ...targetFields(z),
+    encryptTo: encryptField(z),
   });
   return z.pipe(
     fields.check(z.superRefine((raw, ctx) => refineTargets(raw, ctx))),
@@ -54,7 +58,7 @@ function rotateInputSchema(z: Zod, env: InputEnv) {
         for (const issue of parsed.error.issues) transformIssue(ctx, issue.message, issue.path.map(String));
         return z.NEVER;
       }
-      return { keyId: raw.keyId, keepOld: raw.keepOld === true, expiry: parsed.data.expiry, targets: targetsInput(raw) };
+      return { keyId: raw.keyId, keepOld: raw.keepOld === true, expiry: parsed.data.expiry, targets: targetsInput(raw), encryptTo: raw.encryptTo ?? [] };
     }),
   );
 }
@@ -82,6 +86,9 @@ Output: stdout holds only the result, as with create; the secret is printed once
   yaml   the same document as YAML
   env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
   dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=…
+  secret the new secret and one newline, nothing else (not with a target)
+
+--encrypt-to seals the new secret with age, as with create (see \`create --help\`).
 
 Targets: --out-file, --github-output and --to-lockbox work as with create (see \`create --help\`);
 they are checked after the old key is read and before the new one is issued. A --to-lockbox
@@ -90,12 +97,13 @@ secret given by name is looked up in --lockbox-folder-id, else in the folder of 
 Examples:
   aistudio-key rotate ajeabcdefghij0123456
   aistudio-key rotate ajeabcdefghij0123456 --json | jq -r .secret
+  aistudio-key rotate ajeabcdefghij0123456 --format secret | gh secret set YC_API_KEY
   aistudio-key rotate --keep-old --expires-in 30d ajeabcdefghij0123456
   aistudio-key rotate ajeabcdefghij0123456 --to-lockbox ai-studio-key --json
   aistudio-key list --expiring-within 14d      # which keys to rotate
 `;
 
-const render: Renderers<RotateResultWithReceipts> = { text: rotateText, json: rotateDocument, env: rotateEnv, dotenv: rotateDotenv };
+const render: Renderers<RotateResultWithReceipts> = { text: rotateText, json: rotateDocument, env: rotateEnv, dotenv: rotateDotenv, secret: rotateSecret };
 
 export const rotateCommand = defineCommand({
   name: 'rotate <keyId>',
@@ -105,6 +113,7 @@ export const rotateCommand = defineCommand({
     keepOld: { flags: '--keep-old', description: 'do not revoke the old key (revoke it yourself once apps use the new one)' },
     ...Object.fromEntries(EXPIRY_FLAGS.map((k) => [k, createFlag(k)])),
     ...TARGET_FLAGS,
+    encryptTo: ENCRYPT_FLAG,
   },
   input: rotateInputSchema,
   run: runRotate,
@@ -121,6 +130,8 @@ const STEP_TEXT: Record<RotateKeyStep, string> = {
 
 async function runRotate(input: RotateInput, ctx: CommandContext): Promise<RotateKeyOutcome & RotateResultWithReceipts> {
   const { deps, out } = ctx;
+  checkRunFormat(ctx.mode.format, { targets: input.targets });
+  const recipients = await runRecipients(input.encryptTo, ctx, input.targets);
   const settings = await ctx.settings();
   const expiresAt = resolveExpiry(input.expiry ?? configuredExpiry(settings) ?? { kind: 'in', ms: DEFAULT_EXPIRY_MS, text: DEFAULT_EXPIRES_IN }, deps.now());
   const { gateway } = await ctx.cloud();
@@ -140,9 +151,10 @@ async function runRotate(input: RotateInput, ctx: CommandContext): Promise<Rotat
     },
     deliver: async (result) => {
       ctx.redactor.add(result.secret);
+      const written = await sealed(result, recipients);
       // With targets, stdout gets the result (without the secret) once the run is done.
-      if (prepared) receipts = await prepared.deliver(result);
-      else await ctx.deliver(result);
+      if (prepared) receipts = await prepared.deliver(written);
+      else await ctx.deliver(written);
       // Somebody holds the new key now: it is no longer something this run may leave behind.
       ctx.untrack('api-key');
     },

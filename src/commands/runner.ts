@@ -9,6 +9,7 @@ import type { ResolvedAuth } from '../auth/types.js';
 import type { Connection } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
 import { proxyFor } from '../config/proxy.js';
+import { sourceName } from '../config/sources.js';
 import type { Settings } from '../config/settings.js';
 import type { Sourced } from '../core/target.js';
 import { DeliveryError, describeWriteFailure } from '../core/delivery.js';
@@ -16,13 +17,14 @@ import { checkEndpoint } from '../core/validate.js';
 import type { Deps } from '../deps.js';
 import { AppError, CloudError, EXIT_CODES, InterruptedError, UsageError } from '../errors.js';
 import { formatJson, formatYaml } from '../output/formats.js';
-import { decideOutputMode, isFormat, type Format, type OutputMode } from '../output/mode.js';
+import { decideOutputMode, FORMATS, isFormat, type Format, type OutputMode } from '../output/mode.js';
 import { createProgress } from '../output/spinner.js';
 import { defuseLines, sanitize, sanitizeDeep } from '../output/sanitize.js';
 import { createStyle } from '../output/style.js';
 import type { CommandContext } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
 import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
+import { formatsOf } from './spec.js';
 import type { RunState } from './run-state.js';
 
 /** '--folder-id <id>' -> '--folder-id'. */
@@ -32,7 +34,7 @@ export function longFlag(spec: FlagSpec): string {
 
 interface Collected {
   values: Record<string, unknown>;
-  /** How to name each present value in an error: '--name', '--folder-id (from YC_FOLDER_ID)'. */
+  /** How to name each present value in an error (config/sources.ts): '--name', 'YC_ENDPOINT'. */
   sources: Record<string, string>;
 }
 
@@ -44,10 +46,10 @@ function collect(flags: Record<string, FlagSpec>, cmd: Command, env: Deps['env']
   for (const [key, spec] of Object.entries(flags)) {
     if (cmd.getOptionValueSource(key) === 'cli') {
       values[key] = opts[key];
-      sources[key] = longFlag(spec);
+      sources[key] = sourceName.flag(longFlag(spec));
     } else if (spec.env && env[spec.env]) {
       values[key] = env[spec.env];
-      sources[key] = `${longFlag(spec)} (from ${spec.env})`;
+      sources[key] = sourceName.env(spec.env);
     }
   }
   // Positional arguments ('revoke <keyIds...>') go in under their own names.
@@ -75,27 +77,17 @@ function usageFromZod(error: ZodError, flags: Record<string, FlagSpec>, sources:
 function formatFromFlags(cmd: Command): Format | undefined {
   const opts = cmd.opts<{ format?: string; json?: boolean }>();
   const format = opts.format;
-  if (format !== undefined && !isFormat(format)) throw new UsageError(`--format: expected text, json, yaml, env or dotenv, got "${format}"`);
+  if (format !== undefined && !isFormat(format)) throw new UsageError(`--format: expected ${FORMATS.join(', ')}, got "${format}"`);
   if (opts.json && format !== undefined && format !== 'json') throw new UsageError(`--json: conflicts with --format ${format}; pass one of them`);
   return opts.json ? 'json' : format;
 }
 
 function supports(def: AnyCommand, format: Format): boolean {
-  switch (format) {
-    case 'text':
-      return true;
-    case 'env':
-      return def.render.env !== undefined;
-    case 'dotenv':
-      return def.render.dotenv !== undefined;
-    case 'json':
-    case 'yaml':
-      return def.render.json !== undefined;
-  }
+  return formatsOf(def.render).includes(format);
 }
 
 function ensureSupported(def: AnyCommand, format: Format, source: string): void {
-  if (!supports(def, format)) throw new UsageError(`${source}: ${def.name.split(' ')[0]} cannot print ${format}`);
+  if (!supports(def, format)) throw new UsageError(`${source}: ${def.name.split(' ')[0]} cannot print ${format}; it prints ${formatsOf(def.render).join(', ')}`);
 }
 
 /** After a Ctrl-C or --timeout, how long calls already in flight are waited for before giving up on them. */
@@ -166,15 +158,25 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     deps.stderr.write(defuseLines(state.redactor.redact(text)));
   };
 
+  // Each stored value is checked on its own: a bad one fails only what uses it (settings() below).
+  const stored = once(async () => {
+    const { readSettingsAndProblems } = await import('../config/file.js');
+    return readSettingsAndProblems(deps.configDir);
+  });
   const settings = once(async (): Promise<Settings & { path: string }> => {
-    const { readSettings } = await import('../config/file.js');
-    return readSettings(deps.configDir);
+    const { settings: good, problems } = await stored();
+    if (problems[0]) throw problems[0].error;
+    return good;
   });
 
   let format = flagFormat;
   if (!format) {
+    const { settings: good, problems } = await stored();
+    const bad = problems.find((p) => p.key === 'format');
+    // `config` runs with a bad default format (it is how one fixes it); every other command says what is wrong.
+    if (bad && !def.repairsConfig) throw bad.error;
     // A configured default the command cannot print falls back to text rather than failing.
-    const fromConfig = (await settings()).format;
+    const fromConfig = good.format;
     format = fromConfig && supports(def, fromConfig) ? fromConfig : 'text';
     state.format = format;
   }
@@ -199,10 +201,12 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
 
   const auth = once(async (): Promise<ResolvedAuth> => {
     const s = await settings();
-    // Config's profile ranks below YC_PROFILE, which the chain reads itself.
-    const profile = global.auth.profile ?? (deps.env[ENV.profile] ? undefined : s.profile);
+    // Config's profile ranks below --profile and YC_PROFILE (which the chain reads itself), and is named as config's.
+    const fromConfig = global.auth.profile === undefined && !deps.env[ENV.profile] && s.profile !== undefined;
+    const flags = fromConfig ? { ...global.auth, profile: s.profile, profileSource: sourceName.config('profile', s.path), profileIsDefault: true } : global.auth;
     const { resolveCredential } = await import('../auth/chain.js');
-    const resolved = await resolveCredential({ ...global.auth, profile }, deps);
+    const resolved = await resolveCredential(flags, deps);
+    for (const w of resolved.warnings ?? []) out.warn(w);
     const c = resolved.credential;
     if (c.kind === 'sa-key') state.redactor.add(c.key.privateKey);
     else state.redactor.add(c.token);
@@ -214,10 +218,10 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     if (global.endpoint) return global.endpoint;
     const s = await settings();
     const candidates: Sourced[] = [];
-    if (s.endpoint) candidates.push({ value: s.endpoint, source: `config endpoint (${s.path})` });
+    if (s.endpoint) candidates.push({ value: s.endpoint, source: sourceName.config('endpoint', s.path) });
     else {
       const defaults = (await auth()).defaults;
-      if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: `endpoint of ${defaults.source}` });
+      if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: sourceName.ycProfile('endpoint', defaults.source) });
     }
     const chosen = candidates[0] ?? { value: DEFAULT_ENDPOINT, source: 'default' };
     const problem = checkEndpoint(chosen.value);
@@ -359,6 +363,9 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
       break;
     case 'dotenv':
       text = def.render.dotenv?.(result) ?? '';
+      break;
+    case 'secret':
+      text = def.render.secret?.(result) ?? '';
       break;
     case 'text': {
       const lines: string[] = [];

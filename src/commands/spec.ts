@@ -4,15 +4,16 @@
  * one per command (generated from the definitions); the full definition, with its core and output
  * imports, loads only when the command runs.
  */
-import type { AnyCommand, FlagSpec } from './define.js';
+import type { Format } from '../output/mode.js';
+import type { AnyCommand, FlagSpec, Renderers } from './define.js';
 
 export interface CommandSpecData {
   name: string;
   summary: string;
   helpAfter?: string;
   flags: Record<string, FlagSpec>;
-  /** The output formats, 'text' first: json and yaml when the command renders json, env when it renders env, dotenv when it renders dotenv. */
-  formats: string[];
+  /** The output formats, from `formatsOf`. */
+  formats: Format[];
 }
 
 export interface CommandSpec extends CommandSpecData {
@@ -27,6 +28,21 @@ export function specData(def: AnyCommand): CommandSpecData {
     summary: def.summary,
     ...(def.helpAfter !== undefined ? { helpAfter: def.helpAfter } : {}),
     flags: def.flags,
-    formats: ['text', ...(def.render.json ? ['json', 'yaml'] : []), ...(def.render.env ? ['env'] : []), ...(def.render.dotenv ? ['dotenv'] : [])],
+    formats: formatsOf(def.render),
   };
+}
+
+/**
+ * The formats a command can print, 'text' first: the one rule behind its --format help, the runner's
+ * check of --format (exit 2 for any other) and shell completion. json and yaml come from a json
+ * renderer; env, dotenv and secret each from their own.
+ */
+export function formatsOf(render: Renderers<never>): Format[] {
+  return [
+    'text',
+    ...(render.json ? (['json', 'yaml'] as const) : []),
+    ...(render.env ? (['env'] as const) : []),
+    ...(render.dotenv ? (['dotenv'] as const) : []),
+    ...(render.secret ? (['secret'] as const) : []),
+  ];
 }

@@ -59,7 +59,12 @@ export function targetsInput(raw: { outFile?: string; force?: boolean; githubOut
 }
 
 export function anyTarget(t: TargetsInput): boolean {
-  return t.outFile !== undefined || t.githubOutput || t.toLockbox !== undefined;
+  return targetFlag(t) !== undefined;
+}
+
+/** The first delivery-target flag given ('--out-file', '--github-output', '--to-lockbox'), for messages. */
+export function targetFlag(raw: { outFile?: unknown; githubOutput?: unknown; toLockbox?: unknown }): string | undefined {
+  return raw.outFile !== undefined ? '--out-file' : raw.githubOutput === true ? '--github-output' : raw.toLockbox !== undefined ? '--to-lockbox' : undefined;
 }
 
 /**

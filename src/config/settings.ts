@@ -4,6 +4,13 @@
  */
 import { z, type Infer } from '../zod.js';
 
+/**
+ * The output formats a stored default may name: every output format (src/output/mode.ts FORMATS) but
+ * `secret`, which prints a bare secret and so must be asked for by the run itself.
+ * test/unit/config-store.test.ts checks the two lists agree.
+ */
+export const DEFAULT_FORMATS = ['text', 'json', 'yaml', 'env', 'dotenv'] as const;
+
 export const settingsSchema = z.object({
   /** Default target folder ID (`config set folder-id`). */
   folderId: z.optional(z.string()),
@@ -18,7 +25,7 @@ export const settingsSchema = z.object({
   /** Default key lifetime for `create`: a duration such as 90d, or "never". */
   expiresIn: z.optional(z.string()),
   /** Default output format. */
-  format: z.optional(z.enum(['text', 'json', 'yaml', 'env'])),
+  format: z.optional(z.enum(DEFAULT_FORMATS)),
 });
 
 export type Settings = Infer<typeof settingsSchema>;

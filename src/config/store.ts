@@ -5,7 +5,7 @@
  * imports src/config/file.ts instead.
  */
 import Conf from 'conf';
-import { PROJECT_NAME, readSettingsFile, settingsPath } from './file.js';
+import { configFileError, PROJECT_NAME, readSettingsFile, readSettingsLeniently, settingsPath, type SettingProblem } from './file.js';
 import type { SettingKey, Settings } from './settings.js';
 import { UsageError } from '../errors.js';
 
@@ -14,6 +14,8 @@ export interface SettingsStore {
   readonly path: string;
   /** The settings, validated. @throws UsageError naming the file and the bad key. */
   read(): Settings;
+  /** The good settings and the bad values, each checked on its own (see readSettingsLeniently). */
+  readLeniently(): { settings: Settings; problems: SettingProblem[] };
   set<K extends SettingKey>(key: K, value: NonNullable<Settings[K]>): void;
   unset(key: SettingKey): void;
 }
@@ -21,7 +23,8 @@ export interface SettingsStore {
 /**
  * Opens the settings file in `configDir` (default: conf's per-OS location for "aistudio-key").
  * Nothing is read until `read`, `set` or `unset`.
- * @throws UsageError (from `set`/`unset`) when the file exists but is not JSON.
+ * @throws UsageError (from `set`/`unset`) when the file exists but is not JSON; ConfigFileError when
+ *   the file or its directory cannot be made or written (read-only, a HOME that cannot hold it).
  */
 export function openSettingsStore(configDir: string | undefined): SettingsStore {
   const options = {
@@ -38,20 +41,33 @@ export function openSettingsStore(configDir: string | undefined): SettingsStore 
     try {
       conf = new Conf<Record<string, unknown>>(options);
     } catch (error) {
-      throw new UsageError(`The aistudio-key config file is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix or delete it.`, { cause: error });
+      if (error instanceof SyntaxError) {
+        throw new UsageError(`The aistudio-key config file ${path} is not valid JSON (${error.message}); fix or delete it.`, { cause: error });
+      }
+      throw configFileError(error, path, 'write');
     }
     return conf;
+  };
+  /** A write, its file-system failures (EACCES, EROFS, ENOSPC…) named as such rather than as a bug. */
+  const write = (fn: (c: Conf<Record<string, unknown>>) => void): void => {
+    const c = writer();
+    try {
+      fn(c);
+    } catch (error) {
+      throw typeof (error as { code?: unknown }).code === 'string' ? configFileError(error, path, 'write') : error;
+    }
   };
   // The path conf writes to (test/unit/config-store.test.ts checks the two agree).
   const path = settingsPath(configDir);
   return {
     path,
     read: () => readSettingsFile(path),
+    readLeniently: () => readSettingsLeniently(path),
     set(key, value) {
-      writer().set(key, value);
+      write((c) => c.set(key, value));
     },
     unset(key) {
-      writer().delete(key);
+      write((c) => c.delete(key));
     },
   };
 }

@@ -5,14 +5,14 @@
  * Precedence wherever a setting is used: flag > env > this config > the yc profile.
  */
 import { UsageError } from '../errors.js';
-import type { SettingKey, Settings } from '../config/settings.js';
+import { DEFAULT_FORMATS, type SettingKey } from '../config/settings.js';
 import type { SettingsStore } from '../config/store.js';
 import { credentialShape } from './credential-shape.js';
 import { checkExpiry, parseDuration } from './expiry.js';
 import { checkCloudId, checkEndpoint, checkFolderName } from './validate.js';
 
 /** The output formats a default may name (the settings schema's enum). */
-const FORMATS = ['text', 'json', 'yaml', 'env'] as const satisfies ReadonlyArray<NonNullable<Settings['format']>>;
+const FORMATS = DEFAULT_FORMATS;
 
 interface KeySpec {
   key: string;
@@ -126,18 +126,26 @@ const EXCLUSIVE: Partial<Record<SettingKey, SettingKey>> = { folderId: 'folderNa
 export function configSet(store: SettingsStore, key: string, value: string, now: Date): ConfigResult {
   const setting = settingFor(key);
   checkConfigValue(setting, value, now);
-  const current = store.read();
+  // Leniently: a bad stored value (this one or another) must not block the set that fixes it.
+  const current = store.readLeniently();
   const other = EXCLUSIVE[setting];
-  const cleared = other !== undefined && current[other] !== undefined ? other : undefined;
+  const stored = (k: SettingKey): boolean => current.settings[k] !== undefined || current.problems.some((p) => p.key === k);
+  const cleared = other !== undefined && stored(other) ? other : undefined;
   if (cleared) store.unset(cleared);
   store.set(setting, value as never);
   return { action: 'set', key: SPECS[setting].key, value, cleared: cleared ? SPECS[cleared].key : undefined, path: store.path };
 }
 
-/** `config get <key>`: the stored value (undefined when unset). @throws UsageError for an unknown key or a broken file. */
+/**
+ * `config get <key>`: the stored value (undefined when unset); a bad value of another key does not matter.
+ * @throws UsageError for an unknown key, a bad value of this key, or a file that is not JSON.
+ */
 export function configGet(store: SettingsStore, key: string): ConfigResult {
   const setting = settingFor(key);
-  const value = store.read()[setting];
+  const { settings, problems } = store.readLeniently();
+  const problem = problems.find((p) => p.key === setting);
+  if (problem) throw problem.error;
+  const value = settings[setting];
   return { action: 'get', key: SPECS[setting].key, value, path: store.path };
 }
 
@@ -146,11 +154,13 @@ export function configUnset(store: SettingsStore, key: string): ConfigResult {
   const setting = settingFor(key);
   let removed = true;
   try {
-    removed = store.read()[setting] !== undefined;
+    const { settings, problems } = store.readLeniently();
+    removed = settings[setting] !== undefined || problems.some((p) => p.key === setting);
   } catch {
-    // A malformed file: unsetting is how it gets repaired, so go ahead.
+    // A file that is not JSON: unsetting is how it gets repaired, so go ahead.
   }
-  store.unset(setting);
+  // Nothing stored: nothing to write (a config directory that cannot be made is no reason to fail).
+  if (removed) store.unset(setting);
   return { action: 'unset', key: SPECS[setting].key, removed, path: store.path };
 }
 

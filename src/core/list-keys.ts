@@ -46,7 +46,7 @@ export interface ListKeysResult {
 }
 
 /** How many accounts' keys are read at once: enough to be quick, few enough not to trip rate limits. */
-const PARALLEL_LISTS = 8;
+export const PARALLEL_LISTS = 8;
 
 /**
  * Lists keys (every page of every account, the gateway follows next_page_token).
@@ -92,7 +92,7 @@ function byAccountThenCreated(a: ListedKey, b: ListedKey): number {
 }
 
 /** Promise.all over `items` with at most `limit` calls in flight; results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

@@ -15,8 +15,17 @@ export type CreateOutcome =
   | { kind: 'created-many'; results: CreateKeyResult[] }
   | { kind: 'plan-many'; plan: CreateKeysPlan };
 
+/**
+ * A new key as printed. With --encrypt-to, `secretEncrypted` holds the age ciphertext (ASCII armour)
+ * and `secret` is empty: every view shows the ciphertext and never the plaintext.
+ */
+export type Sealable = CreateKeyResult & { secretEncrypted?: string };
+
 export interface CreatedDocument {
-  secret: string;
+  /** Absent when the secret was encrypted (--encrypt-to). */
+  secret?: string;
+  /** --encrypt-to: the secret, age-encrypted, ASCII-armoured. */
+  secret_encrypted?: string;
   api_key: {
     id: string;
     service_account_id: string;
@@ -29,9 +38,9 @@ export interface CreatedDocument {
   roles: string[];
 }
 
-export function createdDocument(r: CreateKeyResult): CreatedDocument {
+export function createdDocument(r: Sealable): CreatedDocument {
   return {
-    secret: r.secret,
+    ...(r.secretEncrypted !== undefined ? { secret_encrypted: r.secretEncrypted } : { secret: r.secret }),
     api_key: {
       id: r.apiKey.id,
       service_account_id: r.apiKey.serviceAccountId,
@@ -94,7 +103,7 @@ export function createEnv(o: CreateOutcome): string {
   if (o.kind === 'plan-many') return formatComments(planManyLines(o.plan));
   if (o.kind === 'created-many') return oneKeyOnly(o);
   return formatEnv([
-    ['YC_API_KEY', o.result.secret],
+    ['YC_API_KEY', plainOnly(o.result).secret],
     ['YC_API_KEY_ID', o.result.apiKey.id],
     ['YC_FOLDER_ID', o.result.serviceAccount.folderId],
   ]);
@@ -106,10 +115,37 @@ export function createDotenv(o: CreateOutcome): string {
   if (o.kind === 'plan-many') return formatComments(planManyLines(o.plan));
   if (o.kind === 'created-many') return oneKeyOnly(o);
   return formatDotenv([
-    ['YC_API_KEY', o.result.secret],
+    ['YC_API_KEY', plainOnly(o.result).secret],
     ['YC_API_KEY_ID', o.result.apiKey.id],
     ['YC_FOLDER_ID', o.result.serviceAccount.folderId],
   ]);
+}
+
+/**
+ * `--format secret`: the secret and one newline, nothing else, for `… | gh secret set NAME`. A
+ * secret that is not one line of visible characters is refused rather than passed on mangled.
+ */
+export function secretLine(secret: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are what this guards against
+  if (secret === '' || /[\s\u0000-\u001f\u007f-\u009f]/.test(secret)) throw new Error('the API key secret is not one line of visible characters');
+  return `${secret}\n`;
+}
+
+/** `--format secret` of create: one key only (create refuses the format for a plan, --count or targets first). */
+export function createSecret(o: CreateOutcome): string {
+  if (o.kind !== 'created') throw new Error(`BUG: ${o.kind} cannot be printed as secret`);
+  return sealedOrLine(o.result);
+}
+
+/** `--format secret` of one key: the secret and a newline, or with --encrypt-to the armoured ciphertext. */
+export function sealedOrLine(r: Sealable): string {
+  return r.secretEncrypted ?? secretLine(r.secret);
+}
+
+/** env and dotenv cannot carry a sealed secret; --encrypt-to refuses them before anything is made. */
+function plainOnly(r: Sealable): CreateKeyResult {
+  if (r.secretEncrypted !== undefined) throw new Error('BUG: an encrypted secret cannot be printed as env/dotenv');
+  return r;
 }
 
 /** The labelled rows every text view of a new key shows, the secret excepted. */
@@ -147,10 +183,11 @@ export function createText(o: CreateOutcome, out: TextSink): void {
   }
 }
 
-function keyBlock(r: CreateKeyResult, out: TextSink): void {
+function keyBlock(r: Sealable, out: TextSink): void {
   const s = out.style;
-  const rows: Array<[string, string]> = [...keyRows(r), ['Secret', r.secret]];
+  const rows: Array<[string, string]> = [...keyRows(r), ['Secret', r.secretEncrypted !== undefined ? 'age-encrypted (--encrypt-to), below' : r.secret]];
   for (const [k, v] of rows) out.line(`${s.bold(k.padEnd(16))}${k === 'Secret' ? s.green(v) : v}`);
+  if (r.secretEncrypted !== undefined) for (const l of r.secretEncrypted.trimEnd().split('\n')) out.line(l);
 }
 
 function planLines(p: CreateKeyPlan): string[] {

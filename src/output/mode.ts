@@ -1,5 +1,5 @@
 /**
- * The output mode, decided once per run (STYLE.md §4). A machine format (json, yaml, env, dotenv) prints one
+ * The output mode, decided once per run (STYLE.md §4). A machine format (json, yaml, env, dotenv, secret) prints one
  * document on stdout. Text is "human" (alignment, colour on stdout) only when stdout is a terminal outside CI.
  *
  * Colour, per stream, in this order (the first rule that speaks decides; as chalk's supports-color and
@@ -15,7 +15,8 @@
  */
 import { ENV } from '../config/env.js';
 
-export const FORMATS = ['text', 'json', 'yaml', 'env', 'dotenv'] as const;
+/** `secret`: the API key secret and one newline, nothing else (create and rotate, one key). */
+export const FORMATS = ['text', 'json', 'yaml', 'env', 'dotenv', 'secret'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export function isFormat(value: string): value is Format {

@@ -138,15 +138,17 @@ export function revokeText(r: RevokeKeysResult, out: TextSink): void {
     const sa = k.apiKey.serviceAccountId;
     out.line(`${s.green('Revoked')} API key ${k.id} (service account ${names.has(sa) ? `${names.get(sa) ?? ''} ${sa}` : sa})`);
   }
-  for (const a of r.serviceAccounts) {
-    if (a.status !== 'deleted') continue;
-    const roles = a.removedBindings.map((b) => b.roleId);
-    const what = roles.length > 0 ? ` and its ${roles.length} role${roles.length === 1 ? '' : 's'} on folder ${a.serviceAccount.folderId} (${roles.join(', ')})` : '';
-    out.line(`${s.green('Deleted')} service account ${a.serviceAccount.name} (${a.serviceAccount.id})${what}`);
-  }
+  for (const a of r.serviceAccounts) if (a.status === 'deleted') out.line(deletedAccountLine(a, out.style));
   for (const a of r.adoptedRoles) {
     if (a.status !== 'returned' || a.removed.length === 0) continue;
     out.line(`${s.green('Removed')} role${a.removed.length === 1 ? '' : 's'} ${a.removed.join(', ')} that aistudio-key granted adopted service account ${a.serviceAccount.name} (${a.serviceAccount.id}) on folder ${a.serviceAccount.folderId}`);
   }
   for (const n of revokeNotes(r)) out.note(n);
+}
+
+/** "Deleted service account X (id) and its N roles on folder F (…)": revoke's and prune's line. */
+export function deletedAccountLine(a: Extract<AccountOutcome, { status: 'deleted' }>, s: TextSink['style']): string {
+  const roles = a.removedBindings.map((b) => b.roleId);
+  const what = roles.length > 0 ? ` and its ${roles.length} role${roles.length === 1 ? '' : 's'} on folder ${a.serviceAccount.folderId} (${roles.join(', ')})` : '';
+  return `${s.green('Deleted')} service account ${a.serviceAccount.name} (${a.serviceAccount.id})${what}`;
 }

@@ -8,14 +8,14 @@
 import type { RotateKeyOutcome, RotateKeyResult } from '../core/rotate-key.js';
 import { isManagedAccount, managedLabelText } from '../core/accounts.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
-import { createdDocument, createDotenv, createEnv, createText, type CreatedDocument } from './create.js';
+import { createdDocument, createDotenv, createEnv, createText, sealedOrLine, type CreatedDocument } from './create.js';
 import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredDocument } from './delivery.js';
 import type { TextSink } from './text.js';
 
 export type RotatedDocument = (CreatedDocument | DeliveredDocument) & { revoked: string[] };
 
 /** A rotation whose new key went to --out-file/--github-output/--to-lockbox carries the receipts. */
-export type RotateResultWithReceipts = RotateKeyResult & { receipts?: DeliveryReceipt[] };
+export type RotateResultWithReceipts = RotateKeyResult & { receipts?: DeliveryReceipt[]; secretEncrypted?: string };
 
 /** json and yaml (with targets: the secret replaced by where it went, as create's). */
 export function rotateDocument(r: RotateResultWithReceipts): RotatedDocument {
@@ -28,6 +28,12 @@ export function rotateEnv(r: RotateResultWithReceipts): string {
 
 export function rotateDotenv(r: RotateResultWithReceipts): string {
   return r.receipts ? deliveredEnv(r, r.receipts, 'dotenv') : createDotenv({ kind: 'created', result: r });
+}
+
+/** `--format secret`: the new secret and a newline (rotate refuses the format with a target first). */
+export function rotateSecret(r: RotateResultWithReceipts): string {
+  if (r.receipts) throw new Error('BUG: a key handed to a target cannot be printed as secret');
+  return sealedOrLine(r);
 }
 
 export function rotateText(r: RotateResultWithReceipts, out: TextSink): void {

@@ -104,3 +104,31 @@ test('a viewer is refused with exit 3, an explanation, and nothing left behind',
   assert.match(r.stderr, /permission|denied|role/i);
   assert.equal(emu.state.serviceAccounts().length, sasBefore);
 });
+
+test('create --format secret: the built bin prints the secret and one newline, nothing else; --count 2 is exit 2', async () => {
+  const r = await run(['create', ...target(), '--format', 'secret'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^AQVN[A-Za-z0-9_-]{36}\n$/);
+  assert.ok(emu.secrets().includes(r.stdout.trimEnd()), 'the secret the cloud issued');
+  assert.ok(!r.stderr.includes(r.stdout.trimEnd()));
+  const before = emu.mutations().length;
+  const refused = await run(['create', ...target(), '--format', 'secret', '--count', '2'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.equal(refused.stdout, '');
+  assert.equal(emu.mutations().length, before);
+});
+
+test('create --encrypt-to: the built bin (age bundled) prints a ciphertext that age decrypts to the new key, no plaintext', async () => {
+  const { Decrypter, armor, generateIdentity, identityToRecipient } = await import('age-encryption');
+  const identity = await generateIdentity();
+  const r = await run(['create', ...target(), '--encrypt-to', await identityToRecipient(identity), '--json'], { YC_IAM_TOKEN: ids.userIamToken });
+  assert.equal(r.code, 0, r.stderr);
+  const doc = JSON.parse(r.stdout) as { secret?: string; secret_encrypted: string };
+  assert.equal(doc.secret, undefined);
+  const d = new Decrypter();
+  d.addIdentity(identity);
+  const secret = new TextDecoder().decode(await d.decrypt(armor.decode(doc.secret_encrypted)));
+  assert.ok(emu.secrets().includes(secret));
+  assert.equal(r.stdout.match(SECRET_SHAPE), null, 'no plaintext secret on stdout');
+  assert.equal(r.stderr.match(SECRET_SHAPE), null, 'nor on stderr');
+});

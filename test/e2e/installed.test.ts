@@ -39,7 +39,7 @@ function formatOf(command: string, argv: readonly string[], configured: string |
   const i = argv.indexOf('--format');
   if (i >= 0) return argv[i + 1] ?? '';
   if (argv.includes('--json')) return 'json';
-  const formats = COMMANDS.find((c) => c.name === command)?.formats ?? [];
+  const formats: readonly string[] = COMMANDS.find((c) => c.name === command)?.formats ?? [];
   return configured && formats.includes(configured) ? configured : 'text';
 }
 

@@ -3,9 +3,11 @@
  * when the test file ends, and `create(argv)` running `aistudio-key create` against it in-process
  * (endpoint and CA as flags, the fixture's admin token in YC_IAM_TOKEN).
  */
+import assert from 'node:assert/strict';
 import { after } from 'node:test';
+import { EXIT_CODES } from '../../src/errors.js';
 import { defaultFixture, startEmulator, type DefaultIds, type Emulator, type EmulatorOptions } from '../emulator/index.js';
-import { runCli, type RunCliOptions } from './run-cli.js';
+import { runCli, type RunCliOptions, type RunCliResult } from './run-cli.js';
 
 export interface CreateWorld {
   emu: Emulator;
@@ -46,4 +48,13 @@ export function createWorlds(defaults: { folderFlag?: boolean } = {}): (options?
 /** How many times `needle` occurs in `haystack`. */
 export function count(haystack: string, needle: string): number {
   return haystack.split(needle).length - 1;
+}
+
+/** A usage error as the contract wants it: exit 2, nothing on stdout, one line on stderr matching `message` (after "Error: "). */
+export function assertUsageLine(res: RunCliResult, message: RegExp, label: string): void {
+  assert.equal(res.exitCode, EXIT_CODES.usage, `${label}: ${res.stderr}`);
+  assert.equal(res.stdout, '', label);
+  const lines = res.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, res.stderr);
+  assert.match((lines[0] ?? '').replace(/^Error: /, ''), message);
 }

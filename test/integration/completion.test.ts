@@ -96,7 +96,8 @@ describe('aistudio-key completion', () => {
     assert.deepEqual(await complete('list', '--exp'), ['--expiring-within']);
     assert.deepEqual(await complete('revoke', '--with'), ['--with-service-account']);
     assert.deepEqual(await complete('list', '--format', ''), ['text', 'json', 'yaml'], 'list has no env format');
-    assert.deepEqual(await complete('create', '--format', ''), ['text', 'json', 'yaml', 'env']);
+    assert.deepEqual(await complete('create', '--format', ''), ['text', 'json', 'yaml', 'env', 'dotenv', 'secret'], 'the formats create prints, as its --format checks them');
+    assert.deepEqual(await complete('rotate', '--format', ''), ['text', 'json', 'yaml', 'env', 'dotenv', 'secret']);
     assert.deepEqual(await complete('config', ''), ['set', 'get', 'unset', 'list']);
     assert.deepEqual(await complete('config', 'set', 'exp'), ['expires-in']);
     assert.deepEqual(await complete('completion', ''), ['bash', 'zsh', 'fish']);

@@ -79,11 +79,11 @@ test('at a terminal it shows the keys and asks; "y" revokes', async () => {
   assert.equal(w.emu.calls('ApiKeyService/Get').length, 1, 'read once, for the question');
 });
 
-test('at a terminal, "n" or no answer at all revokes nothing (exit 1)', async () => {
+test('at a terminal, "n" or no answer at all revokes nothing (exit 6, declined)', async () => {
   const w = await world();
   for (const stdin of ['n\n', '', 'maybe\n']) {
     const res = await w.cli(['revoke', SEED.keyA1, SEED.keyA2], { isTTY: true, stdin, env: { NO_COLOR: '1' } });
-    assert.equal(res.exitCode, 1, JSON.stringify(stdin));
+    assert.equal(res.exitCode, EXIT_CODES.declined, JSON.stringify(stdin));
     assert.equal(res.stdout, '');
     assert.match(res.stderr, /Revoke these 2 API keys\? \[y\/N\] /);
     assert.match(res.stderr, /Error: Not confirmed; nothing was revoked\./);

@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import Conf from 'conf';
-import { readSettings, settingsPath } from '../../src/config/file.js';
+import { ConfigFileError, configFileError, readSettings, settingsPath } from '../../src/config/file.js';
 import { openSettingsStore } from '../../src/config/store.js';
 import { UsageError } from '../../src/errors.js';
+import { DEFAULT_FORMATS } from '../../src/config/settings.js';
+import { FORMATS } from '../../src/output/mode.js';
 import { tempDir } from '../helpers/run-cli.js';
 
 test('an absent config reads as empty and creates no file', () => {
@@ -91,4 +93,25 @@ test('reading the settings loads neither conf nor ajv (module graph)', async () 
   assert.ok(urls.some((u) => u.endsWith('/src/config/file.ts')), 'sanity: the recorder saw src/config/file.ts');
   assert.ok(urls.some((u) => u.includes('/node_modules/zod/')), 'sanity: the schema (zod) did load');
   assert.deepEqual(urls.filter((u) => /\/node_modules\/(conf|ajv|ajv-formats|atomically|env-paths)\//.test(u)), []);
+});
+
+test('a file-system failure writing the config is a ConfigFileError (exit 1) naming the file and the way out', () => {
+  const e = configFileError(Object.assign(new Error('EACCES: permission denied, open'), { code: 'EACCES' }), '/etc/ro/config.json', 'write');
+  assert.ok(e instanceof ConfigFileError);
+  assert.equal(e.exitCode, 1);
+  assert.equal(e.message, 'Cannot write the aistudio-key config file /etc/ro/config.json (directory /etc/ro) (EACCES).');
+  assert.match(e.hints.join(' '), /AISTUDIO_KEY_CONFIG_DIR/);
+});
+
+test('each stored value is checked on its own: good ones are kept, bad ones reported with the file and the fix', () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'config.json'), JSON.stringify({ format: 'xml', expiresIn: '30d', unknown: 1 }));
+  const { settings, problems } = openSettingsStore(dir).readLeniently();
+  assert.deepEqual(settings, { expiresIn: '30d' });
+  assert.deepEqual(problems.map((p) => p.key), ['format']);
+  assert.match(problems[0]?.error.message ?? '', /^config format in .*config\.json: .*config set format <value>.*config unset format/);
+});
+
+test('a stored default format may be every output format but secret', () => {
+  assert.deepEqual([...DEFAULT_FORMATS], FORMATS.filter((f) => f !== 'secret'));
 });

@@ -193,6 +193,22 @@ describe('start-up module graph', { concurrency: 4 }, () => {
     assert.ok(!extras.some((u) => u.includes('/node_modules/yaml/')), 'no yc config here, so yaml is not loaded');
   });
 
+  test('age-encryption (--encrypt-to) loads only when asked for: not for a plain create, and it is in the bundle when it is', async () => {
+    const AGE = /\/node_modules\/(age-encryption|@noble\/[^/]+|@scure\/base)\//;
+    const run = async (extra: string[]): Promise<string[]> =>
+      sourcesOf(
+        await loadedModules(['bin/aistudio-key.js', 'create', '--dry-run', '--folder-id', 'b1g0123456789abcdefg', '--endpoint', '127.0.0.1:1', '--retries', '0', ...extra], {
+          env: { YC_IAM_TOKEN: `t1.${'a'.repeat(40)}`, YC_METADATA_ADDR: '127.0.0.1:1' },
+          mustSucceed: false,
+        }),
+      );
+    const plain = await run([]);
+    assert.ok(plain.some((u) => u.endsWith('/src/commands/create.ts')), 'sanity: create ran');
+    assert.deepEqual(plain.filter((u) => AGE.test(u)), [], 'src/core/seal.ts may load (its shape check); the package may not');
+    const sealed = await run(['--encrypt-to', 'age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p']);
+    assert.ok(sealed.some((u) => u.includes('/node_modules/age-encryption/')), 'age-encryption loaded, from the bundle');
+  });
+
   test('the check sees the cloud layer when the CLI does load it (create connecting to a closed port)', async () => {
     const urls = await loadedModules(
       ['bin/aistudio-key.js', 'create', '--folder-id', 'b1g0123456789abcdefg', '--endpoint', '127.0.0.1:1', '--retries', '0', '--json'],
