@@ -24,7 +24,7 @@ export interface HttpInit {
 /** The seam AuthDeps.fetch has: a URL and what to send, a Response (3xx included) back. */
 export type HttpFetch = (url: URL, init: HttpInit) => Promise<Response>;
 
-/** Bodies larger than this are refused: the answers expected are a few hundred bytes of JSON. */
+/** Bodies are cut at this size: the answers expected are a few hundred bytes of JSON. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const NO_BODY_STATUS = new Set([101, 204, 205, 304]);
 
@@ -55,7 +55,7 @@ function tunnel(url: URL, proxy: Proxy, signal: AbortSignal): Promise<Socket> {
  * Sends one request and reads the whole answer.
  * @returns a Response with the status, the headers and the body (empty for 1xx/204/304).
  * @throws the network error (ECONNREFUSED, AbortError/TimeoutError from `signal`, a refused tunnel),
- *   or an Error when the answer is larger than 1 MB.
+ *   Of a body larger than 1 MB only the first 1 MB is kept.
  */
 export const httpFetch: HttpFetch = async (url, init) => {
   const socket = init.proxy ? await tunnel(url, init.proxy, init.signal) : undefined;
@@ -72,13 +72,12 @@ export const httpFetch: HttpFetch = async (url, init) => {
     const onResponse = (res: http.IncomingMessage): void => {
       const chunks: Buffer[] = [];
       let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) res.destroy(new Error(`answer larger than ${MAX_BODY_BYTES} bytes`));
-        else chunks.push(chunk);
-      });
-      res.once('error', reject);
-      res.once('end', () => {
+      let settled = false;
+      // The answer as read so far: a body cut at MAX_BODY_BYTES still carries the status and the
+      // start of the message (an error body of megabytes says what it says in its first bytes).
+      const finish = (): void => {
+        if (settled) return;
+        settled = true;
         try {
           const status = res.statusCode ?? 0;
           const out = new Headers();
@@ -89,7 +88,21 @@ export const httpFetch: HttpFetch = async (url, init) => {
         } catch (error) {
           reject(error);
         }
+      };
+      res.on('data', (chunk: Buffer) => {
+        if (settled) return;
+        const room = MAX_BODY_BYTES - size;
+        chunks.push(chunk.length > room ? chunk.subarray(0, room) : chunk);
+        size += Math.min(chunk.length, room);
+        if (chunk.length >= room) {
+          finish();
+          res.destroy();
+        }
       });
+      res.once('error', (error) => {
+        if (!settled) reject(error);
+      });
+      res.once('end', finish);
     };
     // Over a tunnel the TLS socket is ours already; node:http only speaks HTTP on it.
     const req = secure && !connection ? https.request(options, onResponse) : http.request(options, onResponse);

@@ -7,6 +7,7 @@ import { checkRecipientArg, resolveRecipients, sealSecret } from '../core/seal.j
 import { UsageError } from '../errors.js';
 import type { Format } from '../output/mode.js';
 import type { Sealable } from '../output/create.js';
+import { OwnText } from '../output/sanitize.js';
 import type { CommandContext } from './context.js';
 import type { FlagSpec, Zod } from './define.js';
 import { targetFlag, type TargetsInput } from './targets.js';
@@ -55,5 +56,5 @@ export async function runRecipients(values: readonly string[], ctx: CommandConte
 /** The result to write when sealing: the secret replaced by its age ciphertext (`secret` emptied). */
 export async function sealed<R extends Sealable>(result: R, recipients: readonly string[] | undefined): Promise<R> {
   if (!recipients) return result;
-  return { ...result, secret: '', secretEncrypted: await sealSecret(result.secret, recipients) };
+  return { ...result, secret: '', secretEncrypted: new OwnText(await sealSecret(result.secret, recipients)) };
 }

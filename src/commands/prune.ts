@@ -81,7 +81,9 @@ async function runPrune(input: PruneInput, ctx: CommandContext): Promise<PruneOu
   if (!input.yes) {
     ctx.out.progress.stop();
     const n = plan.candidates.length;
-    ctx.out.note(`About to delete ${n === 1 ? 'this service account' : `these ${n} service accounts`} (no API keys), each one's roles on the folder first:\n${candidateLines(plan).map((l) => `  ${l}`).join('\n')}`);
+    // A note per line: each is sanitised on its own, so only our own line breaks survive.
+    ctx.out.note(`About to delete ${n === 1 ? 'this service account' : `these ${n} service accounts`} (no API keys), each one's roles on the folder first:`);
+    for (const line of candidateLines(plan)) ctx.out.note(`  ${line}`);
     const ok = await confirm(ctx, `Delete ${n === 1 ? 'it' : `these ${n}`}?`, '--yes');
     if (!ok) throw new CancelledError('Not confirmed; nothing was deleted.');
   }

@@ -7,6 +7,7 @@ import type { CreateKeysPlan } from '../core/create-keys.js';
 import { rfc3339 } from '../core/expiry.js';
 import { formatComments, formatDotenv, formatEnv } from './formats.js';
 import type { TextSink } from './text.js';
+import type { OwnText } from './sanitize.js';
 
 export type CreateOutcome =
   | { kind: 'created'; result: CreateKeyResult }
@@ -19,7 +20,7 @@ export type CreateOutcome =
  * A new key as printed. With --encrypt-to, `secretEncrypted` holds the age ciphertext (ASCII armour)
  * and `secret` is empty: every view shows the ciphertext and never the plaintext.
  */
-export type Sealable = CreateKeyResult & { secretEncrypted?: string };
+export type Sealable = CreateKeyResult & { secretEncrypted?: OwnText };
 
 export interface CreatedDocument {
   /** Absent when the secret was encrypted (--encrypt-to). */
@@ -40,7 +41,7 @@ export interface CreatedDocument {
 
 export function createdDocument(r: Sealable): CreatedDocument {
   return {
-    ...(r.secretEncrypted !== undefined ? { secret_encrypted: r.secretEncrypted } : { secret: r.secret }),
+    ...(r.secretEncrypted !== undefined ? { secret_encrypted: r.secretEncrypted.text } : { secret: r.secret }),
     api_key: {
       id: r.apiKey.id,
       service_account_id: r.apiKey.serviceAccountId,
@@ -139,7 +140,7 @@ export function createSecret(o: CreateOutcome): string {
 
 /** `--format secret` of one key: the secret and a newline, or with --encrypt-to the armoured ciphertext. */
 export function sealedOrLine(r: Sealable): string {
-  return r.secretEncrypted ?? secretLine(r.secret);
+  return r.secretEncrypted?.text ?? secretLine(r.secret);
 }
 
 /** env and dotenv cannot carry a sealed secret; --encrypt-to refuses them before anything is made. */
@@ -187,7 +188,7 @@ function keyBlock(r: Sealable, out: TextSink): void {
   const s = out.style;
   const rows: Array<[string, string]> = [...keyRows(r), ['Secret', r.secretEncrypted !== undefined ? 'age-encrypted (--encrypt-to), below' : r.secret]];
   for (const [k, v] of rows) out.line(`${s.bold(k.padEnd(16))}${k === 'Secret' ? s.green(v) : v}`);
-  if (r.secretEncrypted !== undefined) for (const l of r.secretEncrypted.trimEnd().split('\n')) out.line(l);
+  if (r.secretEncrypted !== undefined) for (const l of r.secretEncrypted.text.trimEnd().split('\n')) out.line(l);
 }
 
 function planLines(p: CreateKeyPlan): string[] {

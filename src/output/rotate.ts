@@ -10,12 +10,13 @@ import { isManagedAccount, managedLabelText } from '../core/accounts.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
 import { createdDocument, createDotenv, createEnv, createText, sealedOrLine, type CreatedDocument } from './create.js';
 import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredDocument } from './delivery.js';
+import type { OwnText } from './sanitize.js';
 import type { TextSink } from './text.js';
 
 export type RotatedDocument = (CreatedDocument | DeliveredDocument) & { revoked: string[] };
 
 /** A rotation whose new key went to --out-file/--github-output/--to-lockbox carries the receipts. */
-export type RotateResultWithReceipts = RotateKeyResult & { receipts?: DeliveryReceipt[]; secretEncrypted?: string };
+export type RotateResultWithReceipts = RotateKeyResult & { receipts?: DeliveryReceipt[]; secretEncrypted?: OwnText };
 
 /** json and yaml (with targets: the secret replaced by where it went, as create's). */
 export function rotateDocument(r: RotateResultWithReceipts): RotatedDocument {

@@ -49,11 +49,23 @@ export function sanitize(text: string): string {
 }
 
 /**
+ * Text this program wrote that spans lines (an age armour), carried inside a result beside data from
+ * the cloud: sanitizeDeep leaves it as it is, so its line breaks survive to the text renderer.
+ */
+export class OwnText {
+  constructor(readonly text: string) {}
+  toString(): string {
+    return this.text;
+  }
+}
+
+/**
  * Every string inside `value` (arrays and plain objects, recursively) sanitised; other values
- * (dates, numbers) as they are. For the result a text renderer is given.
+ * (dates, numbers, OwnText) as they are. For the result a text renderer is given.
  */
 export function sanitizeDeep<T>(value: T): T {
   if (typeof value === 'string') return sanitize(value) as T;
+  if (value instanceof OwnText) return value;
   if (Array.isArray(value)) return value.map((v: unknown) => sanitizeDeep(v)) as T;
   if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
     const out: Record<string, unknown> = {};

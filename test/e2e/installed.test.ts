@@ -140,7 +140,11 @@ describe('create in every format, from the lived-in HOME', { concurrency: 4 }, (
     assert.ok(world.emu.state.lockboxSecrets().some((s) => s.id === doc.lockbox.secret_id));
     const gh = await cli(['create', '--github-output', '--format', 'json'], { env: { YC_IAM_TOKEN: world.ids.userIamToken, GITHUB_ACTIONS: 'true', GITHUB_OUTPUT: ghOutput } });
     assert.equal(gh.code, 0, gh.stderr);
-    assert.match(gh.stdout, /^::add-mask::AQVN/);
+    // The mask goes to stderr (the runner reads workflow commands on both streams), and stdout
+    // stays one JSON document with no secret in it.
+    assert.match(gh.stderr, /^::add-mask::AQVN/m);
+    assert.doesNotMatch(gh.stdout, new RegExp(SECRET.source));
+    JSON.parse(gh.stdout);
     assert.match(readFileSync(ghOutput, 'utf8'), /^api-key<</m);
   });
 });
