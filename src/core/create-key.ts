@@ -10,13 +10,14 @@
  * - ApiKeyService.Create has no operation and no known idempotency: every key this run asks for
  *   carries a run marker at the end of its description (` [aistudio-key run <runId>]`). After an
  *   ambiguous failure the account's keys are listed, those with this run's marker are deleted (their
- *   secret was lost with the answer), and the call is tried once more.
+ *   secret was lost with the answer), and the call is tried again, as often as --retries allows.
  * - Anything failing after the account exists, an abort, or a failed delivery undoes what was made.
  */
 import { AlreadyExistsError, AppError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
 import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CloudGateway, CreatedApiKey, Folder, ServiceAccount } from '../cloud/types.js';
 import { DeliveryError, type Deliver } from './delivery.js';
+import { createKeyWithRetries } from './key-attempts.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import type { ResolvedFolder } from './target.js';
 
@@ -393,9 +394,10 @@ export async function createServiceAccount(
 /**
  * ApiKeyService.Create, with the run marker. After an ambiguous failure (the key may exist, its
  * secret lost with the answer): list the account's keys, delete those carrying this run's marker,
- * and try once more, so that exactly one key exists and its secret is the one returned.
+ * and try again, as often as --retries allows (key-attempts.ts), so that exactly one key exists and
+ * its secret is the one returned.
  */
-export async function issueKey(
+export function issueKey(
   gateway: CloudGateway,
   account: ServiceAccount,
   input: CreateKeyInput,
@@ -411,45 +413,15 @@ export async function issueKey(
     scopes: [...input.scopes],
     expiresAt: input.expiresAt,
   };
-  const attempt = async (): Promise<CreatedApiKey> => {
-    emit({ type: 'starting', resource: { kind: 'api-key', serviceAccountId: account.id, marker } });
-    try {
-      return await gateway.createApiKey(request, mutationOpts(opts));
-    } catch (error) {
-      if (!isAmbiguousOutcome(error)) emit({ type: 'not-created', kind: 'api-key' });
-      throw error;
-    }
-  };
-
-  try {
-    return await attempt();
-  } catch (error) {
-    // Not ambiguous, no marker to find an orphan by, or an abort: no second attempt. The clean-up
-    // deletes the account, and with it any key the call may have made.
-    if (!isAmbiguousOutcome(error) || runId === undefined || marker === undefined || !keepGoing()) throw error;
-    const hint = (text: string): unknown => {
-      if (error instanceof AppError) error.hints.push(text);
-      return error;
-    };
-    emit({ type: 'note', text: `the API key call for ${account.id} failed ambiguously; looking for keys marked ${marker}` });
-    let orphans: ApiKey[];
-    try {
-      orphans = (await gateway.listApiKeys(account.id, { signal: opts.signal })).filter((k) => hasRunMarker(k.description, runId));
-    } catch (listError) {
-      throw hint(`Could not look for a key it may have made (${messageOf(listError)}).`);
-    }
-    for (const orphan of orphans) {
-      try {
-        await gateway.deleteApiKey(orphan.id);
-      } catch (deleteError) {
-        throw hint(`Could not delete API key ${orphan.id}, made by this run but its answer lost (${messageOf(deleteError)}).`);
-      }
-      emit({ type: 'note', text: `deleted API key ${orphan.id}: made by this run, its secret lost with the answer` });
-    }
-    if (!keepGoing()) throw error;
-    emit({ type: 'note', text: `${orphans.length === 0 ? 'no key was made' : `${orphans.length} orphan key(s) deleted`}; issuing the API key once more` });
-    return await attempt();
-  }
+  return createKeyWithRetries(gateway, request, {
+    runId,
+    write: mutationOpts(opts),
+    signal: opts.signal,
+    keepGoing,
+    note: (text) => emit({ type: 'note', text }),
+    onAttempt: () => emit({ type: 'starting', resource: { kind: 'api-key', serviceAccountId: account.id, marker } }),
+    onNotCreated: () => emit({ type: 'not-created', kind: 'api-key' }),
+  });
 }
 
 /**

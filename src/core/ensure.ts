@@ -26,10 +26,11 @@
  * key lives on it — so nothing half-made remains.
  */
 import { AlreadyExistsError, AppError, CloudError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
-import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
+import { startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
-import { hasRunMarker, keyDescription, runMarker } from './create-key.js';
+import { keyDescription } from './create-key.js';
 import { MANAGED_BY_LABEL } from './preset.js';
+import { createKeyWithRetries } from './key-attempts.js';
 import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
 import { LOCKBOX_ENTRY } from './targets/types.js';
 
@@ -336,8 +337,8 @@ async function missingRoles(gateway: CloudGateway, input: EnsureInput, sa: Servi
   return input.roles.filter((r) => !held.has(r));
 }
 
-/** ApiKeyService.Create with the run marker; after an ambiguous failure, deletes marked orphans and tries once more. */
-async function issueKey(
+/** ApiKeyService.Create with the run marker; after an ambiguous failure, deletes marked orphans and tries again (key-attempts.ts). */
+function issueKey(
   gateway: CloudGateway,
   sa: ServiceAccount,
   input: EnsureInput,
@@ -346,17 +347,13 @@ async function issueKey(
   write: CallOptions,
 ): Promise<CreatedApiKey> {
   const request = { serviceAccountId: sa.id, description: keyDescription(input.description, opts.runId), scopes: [...input.scopes], expiresAt: input.expiresAt };
-  try {
-    return await gateway.createApiKey(request, write);
-  } catch (error) {
-    const runId = opts.runId;
-    if (!isAmbiguousOutcome(error) || runId === undefined || opts.signal?.aborted) throw error;
-    emit({ type: 'note', text: `the API key call failed ambiguously; deleting keys marked ${runMarker(runId)} and trying once more` });
-    for (const k of await gateway.listApiKeys(sa.id, { signal: opts.signal })) {
-      if (hasRunMarker(k.description, runId)) await gateway.deleteApiKey(k.id, write);
-    }
-    return await gateway.createApiKey(request, write);
-  }
+  return createKeyWithRetries(gateway, request, {
+    runId: opts.runId,
+    write,
+    signal: opts.signal,
+    keepGoing: () => !(opts.signal?.aborted ?? false),
+    note: (text) => emit({ type: 'note', text }),
+  });
 }
 
 /** The `api-key-id` a version holds. */

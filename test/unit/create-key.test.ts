@@ -323,8 +323,9 @@ test('an ambiguous key failure: the key it made is found by the run marker, dele
   assert.ok(events.some((e) => e.type === 'note' && /deleted API key/.test(e.text)));
 });
 
-test('an ambiguous failure deletes only keys with this run\'s marker; a second ambiguous failure rolls everything back', async () => {
+test('an ambiguous failure deletes only keys with this run\'s marker; ambiguous failures beyond --retries roll everything back', async () => {
   const gw = new FakeGateway();
+  gw.retries = 1;
   gw.fail('createApiKey', ambiguous, { afterWork: true, times: 2 });
   // A key of the same account from another run (cannot happen with a fresh account, but the marker decides).
   const original = gw.listApiKeys.bind(gw);
@@ -333,7 +334,7 @@ test('an ambiguous failure deletes only keys with this run\'s marker; a second a
   assert.ok(err instanceof AmbiguousOutcomeError);
   assert.deepEqual(gw.callsOf('deleteApiKey').map((c) => c.args[0]), [gw.callsOf('deleteApiKey')[0]?.args[0]], 'one delete, of our orphan');
   assert.notEqual(gw.callsOf('deleteApiKey')[0]?.args[0], 'ajkforeign');
-  assert.equal(gw.callsOf('createApiKey').length, 2, 'tried once more, not again');
+  assert.equal(gw.callsOf('createApiKey').length, 2, '1 + retries attempts, not more');
   assert.equal(gw.serviceAccounts.size, 0, 'the account, and with it the second orphan, is gone');
   assert.equal(gw.apiKeys.size, 0);
 });
@@ -486,10 +487,10 @@ test('an existing account, the bindings fail after the work: only the missing ro
   assert.equal(gw.apiKeys.size, 0, 'the key revoked');
 });
 
-test('an existing account, the key answer lost twice: keys with the run marker are deleted, the account stays', async () => {
+test('an existing account, the key answer lost more often than --retries allows: keys with the run marker are deleted, the account stays', async () => {
   const gw = new FakeGateway();
   const sa = existingAccount(gw, [...PRESET_ROLES]);
-  gw.fail('createApiKey', () => new AmbiguousOutcomeError('lost', { status: 'UNAVAILABLE' }), { afterWork: true, times: 2 });
+  gw.fail('createApiKey', () => new AmbiguousOutcomeError('lost', { status: 'UNAVAILABLE' }), { afterWork: true, times: gw.retries + 1 });
   await assert.rejects(createKey(gw, input({ serviceAccount: sa }), { runId: 'r2' }));
   assert.ok(gw.serviceAccounts.has(sa.id));
   assert.equal([...gw.apiKeys.values()].filter((k) => k.apiKey.serviceAccountId === sa.id).length, 0, 'no key of this run left');
