@@ -18,11 +18,12 @@ import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CloudGateway, CreatedApiKey, Folder, ServiceAccount } from '../cloud/types.js';
 import { DeliveryError, type Deliver } from './delivery.js';
 import { createKeyWithRetries } from './key-attempts.js';
+import { apiLength, cutToApiLength, DESCRIPTION_MAX } from './validate.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import type { ResolvedFolder } from './target.js';
 
-/** The API's limit on an API key's (and a service account's) description. */
-export const MAX_DESCRIPTION = 256;
+/** The API's limit on an API key's (and a service account's) description (validate.ts). */
+export const MAX_DESCRIPTION = DESCRIPTION_MAX;
 
 export interface CreateKeyInput {
   folderId: string;
@@ -134,7 +135,7 @@ export function keyDescription(description: string, runId: string | undefined): 
   if (runId === undefined) return description;
   const marker = runMarker(runId);
   const room = MAX_DESCRIPTION - marker.length - 1;
-  const text = description.length <= room ? description : `${description.slice(0, Math.max(0, room - 1)).trimEnd()}…`;
+  const text = apiLength(description) <= room ? description : `${cutToApiLength(description, room - 1).trimEnd()}…`;
   return text ? `${text} ${marker}` : marker;
 }
 

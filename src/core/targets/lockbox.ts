@@ -11,6 +11,7 @@
 import { AlreadyExistsError, NotFoundError, UsageError } from '../../errors.js';
 import type { CallOptions, CloudGateway, LockboxSecret } from '../../cloud/types.js';
 import { MANAGED_BY_LABEL } from '../preset.js';
+import { apiLength } from '../validate.js';
 import { LOCKBOX_ENTRY, type DeliverableKey, type Delivered } from './types.js';
 
 /** Lockbox IDs are 20 characters starting `e6q` (reference §2). */
@@ -39,7 +40,7 @@ export function isSecretId(ref: string): boolean {
 /** undefined when `ref` can name a secret; else what is wrong with it. */
 export function checkSecretRef(ref: string): string | undefined {
   if (!ref.trim()) return 'expected a Lockbox secret name or ID';
-  if (ref.length > NAME_MAX) return `a secret name is at most ${NAME_MAX} characters (got ${ref.length})`;
+  if (apiLength(ref) > NAME_MAX) return `a secret name is at most ${NAME_MAX} characters as the API counts them (got ${apiLength(ref)})`;
   if ([...ref].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) return 'a secret name cannot hold control characters';
   return undefined;
 }
