@@ -131,7 +131,7 @@ async function runEnsure(input: EnsureCommandInput, ctx: CommandContext): Promis
     {
       folderId,
       serviceAccountName: input.serviceAccount,
-      lockbox: { ref: input.toLockbox, folderId: input.lockboxFolderId ?? folderId },
+      lockbox: { ref: input.toLockbox, folderId: input.lockboxFolderId ?? folderId, sleep: ctx.deps.sleep },
       rotateBeforeMs: input.rotateBeforeMs,
       description: input.description,
       roles: input.roles,

@@ -31,7 +31,7 @@ import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, L
 import { keyDescription } from './create-key.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import { createKeyWithRetries } from './key-attempts.js';
-import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
+import { assertActive, findLockboxSecret, settledSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
 import { LOCKBOX_ENTRY } from './targets/types.js';
 
 export interface EnsureInput {
@@ -133,7 +133,8 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
     findLockboxSecret(gateway, input.lockbox, read),
     gateway.findServiceAccountByName(input.folderId, input.serviceAccountName, read),
   ]);
-  if (secret) assertActive(secret);
+  const settled = secret ? await settledSecret(gateway, secret, input.lockbox, read) : undefined;
+  if (settled) assertActive(settled);
   let base: { versionId: string; keyId: string | undefined } | undefined;
   if (secret?.currentVersionId) {
     const payload = await gateway.getSecretPayload(secret.id, undefined, read);

@@ -82,8 +82,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       folderService(world, operations),
       cloudService(world),
       operationService(world, operations, () => opts.operationPollIntervalHeader),
-      secretService(world, operations),
-      payloadService(world),
+      secretService(world, operations, opts.lockbox),
+      payloadService(world, opts.lockbox),
     ]);
     const credentials = ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }], false);
     const port = await new Promise<number>((resolve, reject) => {

@@ -122,6 +122,21 @@ export interface EmulatorOptions {
   quotas?: Quotas;
   /** Port of the HTTP side channel (default 0 = any free port). */
   httpPort?: number;
+  /** Lockbox secret states the real API has and no source details (README "Lockbox states"). */
+  lockbox?: LockboxStateOptions;
+}
+
+export interface LockboxStateOptions {
+  /**
+   * What PayloadService.Get (and AddVersion) answer for a deactivated (INACTIVE) secret. The docs say
+   * only that its content is inaccessible; the code is UNCONFIRMED. Default 'FAILED_PRECONDITION'.
+   */
+  inactiveAnswer?: 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'NOT_FOUND';
+  /**
+   * A new secret stays CREATING this long (ms) after SecretService.Create, whatever its operation
+   * says; meanwhile PayloadService.Get and AddVersion answer FAILED_PRECONDITION. Default 0.
+   */
+  creatingMs?: number;
 }
 
 export interface Emulator {
