@@ -468,10 +468,22 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
     const roles = ours.map((b) => b.roleId);
     try {
       await gateway.removeFolderAccessBindings(folderId, ours);
-      report.removed.push(`${roles.length} role binding${roles.length === 1 ? '' : 's'} on folder ${folderId} (${roles.join(', ')})`);
-      emit({ type: 'removed', resource: bindingsResource(folderId, account.id, ours) });
     } catch (e) {
       report.left.push(`role bindings ${roles.join(', ')} of ${account.id} on folder ${folderId} (${messageOf(e)})`);
+      return;
+    }
+    // The report says what the cloud confirmed. A bindings operation may answer without effective
+    // deltas (google.protobuf.Empty before cloudapi 807f2a1, issue #14), so its success does not
+    // say which bindings went: the folder's list does.
+    const { removed, left } = await confirmRemoved(gateway, folderId, ours);
+    if (removed.length > 0) {
+      report.removed.push(`${removed.length} role binding${removed.length === 1 ? '' : 's'} on folder ${folderId} (${removed.map((b) => b.roleId).join(', ')})`);
+      emit({ type: 'removed', resource: bindingsResource(folderId, account.id, removed) });
+    }
+    if (left.kind === 'listed' && left.bindings.length > 0) {
+      report.left.push(`role bindings ${left.bindings.map((b) => b.roleId).join(', ')} of ${account.id} on folder ${folderId} (the cloud accepted their removal but still lists them)`);
+    } else if (left.kind === 'unknown') {
+      report.left.push(`possibly role bindings ${roles.join(', ')} of ${account.id} on folder ${folderId} (their removal was accepted, but the folder's bindings could not be read to confirm it: ${left.reason})`);
     }
   };
 
@@ -494,6 +506,24 @@ export async function removeKey(gateway: CloudGateway, made: Made, report: Clean
   } catch (e) {
     report.left.push(`API key ${key.id} (${messageOf(e)}; delete it with \`yc iam api-key delete ${key.id}\`)`);
   }
+}
+
+/**
+ * After a REMOVE call the cloud accepted: which of `bindings` the folder no longer lists. Never throws.
+ */
+export async function confirmRemoved(
+  gateway: CloudGateway,
+  folderId: string,
+  bindings: AccessBinding[],
+): Promise<{ removed: AccessBinding[]; left: { kind: 'listed'; bindings: AccessBinding[] } | { kind: 'unknown'; reason: string } }> {
+  let listed: AccessBinding[];
+  try {
+    listed = await gateway.listFolderAccessBindings(folderId);
+  } catch (e) {
+    return { removed: [], left: { kind: 'unknown', reason: messageOf(e) } };
+  }
+  const present = (b: AccessBinding): boolean => listed.some((l) => l.roleId === b.roleId && l.subject.type === b.subject.type && l.subject.id === b.subject.id);
+  return { removed: bindings.filter((b) => !present(b)), left: { kind: 'listed', bindings: bindings.filter(present) } };
 }
 
 /**

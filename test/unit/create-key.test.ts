@@ -113,7 +113,7 @@ test('a binding call that failed after doing its work: the bindings it left are 
   gw.fail('addFolderAccessBindings', unavailable, { afterWork: true });
   const err = await createKey(gw, input()).catch((e: unknown) => e);
   assert.ok(err instanceof CloudError);
-  assert.equal(gw.callsOf('listFolderAccessBindings').length, 1, 'looked for what the lost call did');
+  assert.equal(gw.callsOf('listFolderAccessBindings').length, 2, 'looked for what the lost call did, then confirmed the removal');
   assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING], 'nothing of ours left, foreign binding kept');
   assert.equal(gw.serviceAccounts.size, 0);
 });
@@ -494,4 +494,30 @@ test('an existing account, the key answer lost more often than --retries allows:
   await assert.rejects(createKey(gw, input({ serviceAccount: sa }), { runId: 'r2' }));
   assert.ok(gw.serviceAccounts.has(sa.id));
   assert.equal([...gw.apiKeys.values()].filter((k) => k.apiKey.serviceAccountId === sa.id).length, 0, 'no key of this run left');
+});
+
+// ---- issue #14 item 11: the clean-up report states what the cloud confirmed ----------------------
+
+test('a REMOVE the cloud accepts without removing (an answer with no effective deltas): the report lists those bindings as left, not removed', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, []);
+  gw.fail('createApiKey', denied);
+  // The call "succeeds" and changes nothing, as an operation answering Empty cannot tell us otherwise.
+  gw.removeFolderAccessBindings = () => Promise.resolve();
+  const err = await createKey(gw, input({ serviceAccount: sa })).catch((e: unknown) => e);
+  assert.ok(err instanceof AuthError);
+  const hints = err.hints.join('\n');
+  assert.doesNotMatch(hints, /Cleaned up what this run created: \d+ role binding/);
+  assert.match(hints, /Could not clean up: role bindings .* \(the cloud accepted their removal but still lists them\)/);
+  assert.equal(gw.bindingsOf(FOLDER_ID, sa.id).length, PRESET_ROLES.length, 'they are indeed still there');
+});
+
+test('bindings really removed are reported removed (confirmed by the folder\'s list)', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, []);
+  gw.fail('createApiKey', denied);
+  const err = await createKey(gw, input({ serviceAccount: sa })).catch((e: unknown) => e);
+  assert.ok(err instanceof AuthError);
+  assert.match(err.hints.join('\n'), new RegExp(`Cleaned up what this run created: ${PRESET_ROLES.length} role bindings`));
+  assert.equal(gw.bindingsOf(FOLDER_ID, sa.id).length, 0);
 });
