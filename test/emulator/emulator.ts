@@ -15,6 +15,7 @@ import { cloudService, folderService } from './services/resource-manager.js';
 import { payloadService, secretService } from './services/lockbox.js';
 import { serviceAccountService } from './services/service-account.js';
 import { copyBinding, World } from './state.js';
+import { startStalledEndpoint } from './stall.js';
 import { createTlsMaterial } from './tls.js';
 import type { Emulator, EmulatorOptions, Fault, GrpcStatusName, JournalEntry, MethodName } from './types.js';
 import { STATUS_CODES } from './errors.js';
@@ -71,11 +72,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const caFile = join(workDir, 'ca.pem');
   const server = new Server();
   let endpoint = '';
+  const stalledIds = new Set(opts.stalledServices ?? []);
+  const stalled = stalledIds.size > 0 ? await startStalledEndpoint(host) : undefined;
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
   try {
     await writeFile(caFile, tls.caPem, { mode: 0o644 });
     const methods = registerServices(server, rt, [
-      endpointService(() => endpoint),
+      endpointService((id) => (stalled !== undefined && stalledIds.has(id) ? stalled.endpoint : endpoint)),
       iamTokenService(world),
       serviceAccountService(world, operations),
       apiKeyService(world, operations),
@@ -146,6 +149,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       stop() {
         stopped ??= (async () => {
           server.forceShutdown();
+          await stalled?.stop();
           httpServer.closeAllConnections();
           await new Promise<void>((resolve) => httpServer.close(() => resolve()));
           await rm(workDir, { recursive: true, force: true });
@@ -156,6 +160,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
   } catch (e) {
     server.forceShutdown();
+    await stalled?.stop();
     http?.server.close();
     await rm(workDir, { recursive: true, force: true });
     liveWorkDirs.delete(workDir);

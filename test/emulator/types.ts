@@ -122,6 +122,12 @@ export interface EmulatorOptions {
   quotas?: Quotas;
   /** Port of the HTTP side channel (default 0 = any free port). */
   httpPort?: number;
+  /**
+   * Endpoint ids (`iam`, `operation`, `lockbox`, …) that discovery points at a stalled endpoint
+   * (TCP accepted, never an answer: startStalledEndpoint), started and stopped with the emulator.
+   * The run gets past discovery and stalls at its first call to such a service.
+   */
+  stalledServices?: string[];
   /** Lockbox secret states the real API has and no source details (README "Lockbox states"). */
   lockbox?: LockboxStateOptions;
 }

@@ -14,17 +14,18 @@ export const ENDPOINT_IDS = [
 ] as const;
 
 /** ApiEndpointService: discovery, no token needed (a token, valid or not, is ignored). */
-export function endpointService(address: () => string): ServiceSpec {
+/** `address(id)`: where discovery sends that service (the emulator itself, or a stalled endpoint). */
+export function endpointService(address: (id: string) => string): ServiceSpec {
   return defineService(ApiEndpointServiceService, {
     list() {
-      return { endpoints: ENDPOINT_IDS.map((id) => ({ id, address: address() })), nextPageToken: '' };
+      return { endpoints: ENDPOINT_IDS.map((id) => ({ id, address: address(id) })), nextPageToken: '' };
     },
     get(_ctx, req) {
       maxLength('api_endpoint_id', req.apiEndpointId, 50);
       if (!(ENDPOINT_IDS as readonly string[]).includes(req.apiEndpointId)) {
         throw new EmulatorError('NOT_FOUND', `Api endpoint ${req.apiEndpointId} not found`);
       }
-      return { id: req.apiEndpointId, address: address() };
+      return { id: req.apiEndpointId, address: address(req.apiEndpointId) };
     },
   }, { publicMethods: ['list', 'get'] });
 }
