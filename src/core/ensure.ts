@@ -28,7 +28,7 @@
 import { AlreadyExistsError, AppError, CloudError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
 import { startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
-import { keyDescription } from './create-key.js';
+import { confirmRemoved, keyDescription } from './create-key.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 import { createKeyWithRetries } from './key-attempts.js';
 import { assertActive, findLockboxSecret, settledSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
@@ -443,8 +443,15 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: EnsureEvent)
     const roles = made.bindings.map((b) => b.roleId);
     try {
       await gateway.removeFolderAccessBindings(made.folderId, made.bindings);
-      removed.push(`role${roles.length === 1 ? '' : 's'} ${roles.join(', ')} of ${sa.id} on folder ${made.folderId}`);
-      emit({ type: 'removed', kind: 'role-bindings' });
+      // Reported as removed only when the folder no longer lists them (create-key.ts cleanUp says why).
+      const confirmed = await confirmRemoved(gateway, made.folderId, made.bindings);
+      const gone = confirmed.removed.map((b) => b.roleId);
+      if (gone.length > 0) {
+        removed.push(`role${gone.length === 1 ? '' : 's'} ${gone.join(', ')} of ${sa.id} on folder ${made.folderId}`);
+        emit({ type: 'removed', kind: 'role-bindings' });
+      }
+      if (confirmed.left.kind === 'unknown') left.push(`possibly roles ${roles.join(', ')} of ${sa.id} on folder ${made.folderId} (removal accepted, not confirmed: ${confirmed.left.reason})`);
+      else if (confirmed.left.bindings.length > 0) left.push(`roles ${confirmed.left.bindings.map((b) => b.roleId).join(', ')} of ${sa.id} on folder ${made.folderId} (the cloud accepted their removal but still lists them)`);
     } catch (e) {
       left.push(`roles ${roles.join(', ')} of ${sa.id} on folder ${made.folderId} (${messageOf(e)})`);
     }

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createKey, hasRunMarker, keyDescription, planCreateKey, runMarker, type CreateKeyEvent, type CreateKeyInput } from '../../src/core/create-key.js';
+import { createKeys } from '../../src/core/create-keys.js';
 import { DeliveryError } from '../../src/core/delivery.js';
 import { AmbiguousOutcomeError, markStartedOperation } from '../../src/cloud/errors.js';
 import { PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset.js';
@@ -520,4 +521,16 @@ test('bindings really removed are reported removed (confirmed by the folder\'s l
   assert.ok(err instanceof AuthError);
   assert.match(err.hints.join('\n'), new RegExp(`Cleaned up what this run created: ${PRESET_ROLES.length} role bindings`));
   assert.equal(gw.bindingsOf(FOLDER_ID, sa.id).length, 0);
+});
+
+test('--count: a REMOVE accepted without effect is reported left for each account, not removed', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, []);
+  gw.fail('createApiKey', denied);
+  gw.removeFolderAccessBindings = () => Promise.resolve();
+  const err = await createKeys(gw, { ...input({ serviceAccount: sa }), count: 2, names: [] }, { runIds: ['r1', 'r2'] }).catch((e: unknown) => e);
+  assert.ok(err instanceof AuthError);
+  const hints = err.hints.join('\n');
+  assert.doesNotMatch(hints, /Cleaned up what this run created: [^.]*role binding/);
+  assert.match(hints, /Could not clean up: role bindings .* \(the cloud accepted their removal but still lists them\)/);
 });
