@@ -631,6 +631,10 @@ export class SdkGateway implements CloudGateway {
     return (await this.lockbox()).getSecretPayload(secretId, versionId, opts);
   }
 
+  get retries(): number {
+    return this.caller.retries;
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;

@@ -32,6 +32,48 @@ export function abortError(message = 'The operation was aborted'): Error {
   return err;
 }
 
+/** Callbacks waiting for each signal's abort, behind that signal's one listener (see onAbort). */
+const abortWaiters = new WeakMap<AbortSignal, Set<() => void>>();
+
+/**
+ * Calls `fn` once when `signal` aborts; returns the function that unsubscribes it.
+ *
+ * One run shares its signals among all its calls: `create --count 100` polls up to 100 operations
+ * at once, each sleeping between polls. A listener per sleep (or per call) on the shared signal
+ * passes Node's limit of 10 and prints MaxListenersExceededWarning (issue #14). So each signal gets
+ * a single listener, added on first use, which fans out to the callbacks registered here.
+ */
+export function onAbort(signal: AbortSignal, fn: () => void): () => void {
+  let waiting = abortWaiters.get(signal);
+  if (!waiting) {
+    const set = new Set<() => void>();
+    waiting = set;
+    abortWaiters.set(signal, set);
+    signal.addEventListener('abort', () => {
+      for (const f of [...set]) f();
+      set.clear();
+    }, { once: true });
+  }
+  const entry = (): void => fn();
+  waiting.add(entry);
+  const set = waiting;
+  return () => void set.delete(entry);
+}
+
+/**
+ * A signal of its own for one call, aborted with `parent`, for APIs that add a listener per call
+ * (nice-grpc). `done()` unsubscribes it from the parent once the call is over.
+ */
+export function childSignal(parent: AbortSignal): { signal: AbortSignal; done: () => void } {
+  const child = new AbortController();
+  if (parent.aborted) {
+    child.abort(parent.reason);
+    return { signal: child.signal, done: () => undefined };
+  }
+  const done = onAbort(parent, () => child.abort(parent.reason));
+  return { signal: child.signal, done };
+}
+
 /**
  * `sleep(ms)`, rejected with an AbortError as soon as `signal` aborts. The injected sleep cannot
  * be cancelled, so its timer may run on; callers keep delays short (≤ a few seconds).
@@ -40,15 +82,14 @@ export async function abortableSleep(sleep: (ms: number) => Promise<void>, ms: n
   if (signal?.aborted) throw abortError();
   if (!signal) return sleep(ms);
   await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(abortError());
-    signal.addEventListener('abort', onAbort, { once: true });
+    const unsubscribe = onAbort(signal, () => reject(abortError()));
     sleep(ms).then(
       () => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         resolve();
       },
       (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        unsubscribe();
         reject(err);
       },
     );

@@ -12,6 +12,7 @@
  * cannot happen, and the SDK's OAuth logger is never even loaded.
  */
 import { randomUUID } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { ChannelCredentials } from '@grpc/grpc-js';
 import type { CallOptions as GrpcCallOptions, Channel, Metadata } from 'nice-grpc';
 import type { Proxy } from '../config/proxy.js';
@@ -30,7 +31,7 @@ import {
   type RpcFailure,
   type StatusName,
 } from './errors.js';
-import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, withRetries, type BackoffPolicy } from './retry.js';
+import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, childSignal, withRetries, type BackoffPolicy } from './retry.js';
 import type { Redactor } from './redact.js';
 import { decodeStatusDetails } from './status-details.js';
 import { grpc, niceGrpc } from './sdk.js';
@@ -61,10 +62,58 @@ function channelTarget(address: string, proxyFor: ProxyChooser | undefined): { t
   };
 }
 
+/**
+ * TLS credentials that remember the TCP sockets grpc-js hands them, so close() can end them.
+ *
+ * Why (issue #14, a stalled endpoint: TCP accepted, no TLS answer): grpc-js's channel.close() does
+ * not reach a connection still in its TLS handshake. The subchannel waits for the handshake, which
+ * never ends, and its socket holds Node's event loop: the run has given up (--timeout, SIGTERM) but
+ * the process never exits. grpc-js has no handshake timeout and no public way to cancel a connect,
+ * so the pool keeps the sockets and destroys them itself. The connector's contract (`SecureConnector`,
+ * `_createSecureConnector`) is grpc-js's own, stable across 1.10–1.14; the wrapper only observes it.
+ */
+class ClosableCredentials extends grpc.ChannelCredentials {
+  private readonly sockets = new Set<Socket>();
+
+  constructor(private readonly inner: ChannelCredentials) {
+    super();
+  }
+
+  _isSecure(): boolean {
+    return this.inner._isSecure();
+  }
+
+  _equals(other: ChannelCredentials): boolean {
+    return other === this;
+  }
+
+  _createSecureConnector(...args: Parameters<ChannelCredentials['_createSecureConnector']>): SecureConnector {
+    const connector = this.inner._createSecureConnector(...args);
+    return {
+      connect: (socket) => {
+        this.sockets.add(socket);
+        socket.once('close', () => this.sockets.delete(socket));
+        return connector.connect(socket);
+      },
+      waitForReady: () => connector.waitForReady(),
+      getCallCredentials: () => connector.getCallCredentials(),
+      destroy: () => connector.destroy(),
+    };
+  }
+
+  /** Ends every connection these credentials made (the calls on them are over: see ChannelPool.close). */
+  destroyAll(): void {
+    for (const socket of this.sockets) socket.destroy();
+    this.sockets.clear();
+  }
+}
+
+type SecureConnector = ReturnType<ChannelCredentials['_createSecureConnector']>;
+
 /** One TLS channel per address; all share the same roots. */
 export class ChannelPool {
   private readonly channels = new Map<string, Channel>();
-  private readonly creds: ChannelCredentials;
+  private readonly creds: ClosableCredentials;
   private closed = false;
 
   /**
@@ -72,7 +121,7 @@ export class ChannelPool {
    * `proxyFor` undefined: every channel direct.
    */
   constructor(caPem: Buffer | undefined, private readonly proxyFor?: ProxyChooser) {
-    this.creds = grpc.credentials.createSsl(caPem ?? null);
+    this.creds = new ClosableCredentials(grpc.credentials.createSsl(caPem ?? null));
   }
 
   /** @throws UsageError when the proxy variable is malformed (from `proxyFor`). */
@@ -92,10 +141,15 @@ export class ChannelPool {
     if (!this.closed) this.get(address).getConnectivityState(true);
   }
 
+  /**
+   * Closes every channel and ends their connections, including one stuck in a handshake, so nothing
+   * of the cloud layer keeps the process alive. Calls still in flight fail (CANCELLED/UNAVAILABLE).
+   */
   close(): void {
     this.closed = true;
     for (const ch of this.channels.values()) ch.close();
     this.channels.clear();
+    this.creds.destroyAll();
   }
 }
 
@@ -220,7 +274,10 @@ export class Caller {
     // Reads are abandoned at once on abort. Mutations are not cut mid-flight (the outcome would be
     // unknowable); they are short and bounded by the deadline.
     // (nice-grpc types its signal with node-abort-controller's class; the global one is what it uses at runtime.)
-    if (spec.signal && spec.kind === 'read') opts.signal = spec.signal as unknown as GrpcCallOptions['signal'];
+    // A signal of the call's own: nice-grpc adds a listener per call, and the run's signal is shared
+    // by all its calls (see retry.ts onAbort).
+    const own = spec.signal && spec.kind === 'read' ? childSignal(spec.signal) : undefined;
+    if (own) opts.signal = own.signal as unknown as GrpcCallOptions['signal'];
     const started = performance.now();
     const tag = [
       extra.attemptNo ? `attempt=${extra.attemptNo + 1}/${extra.of ?? '?'}` : '',
@@ -252,6 +309,8 @@ export class Caller {
         }
       }
       throw err;
+    } finally {
+      own?.done();
     }
   }
 

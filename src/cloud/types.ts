@@ -188,6 +188,12 @@ export interface CloudGateway {
   /** PayloadService.Get of `versionId`, or of the current version when undefined. */
   getSecretPayload(secretId: string, versionId?: string, opts?: CallOptions): Promise<SecretPayload>;
 
+  /**
+   * Retries of transient failures per call (--retries). Core loops that must recover between
+   * attempts themselves (the key create: key-attempts.ts) spend the same budget.
+   */
+  readonly retries: number;
+
   /** Releases channels. Safe to call twice. */
   close(): void;
 }

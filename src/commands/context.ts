@@ -58,4 +58,12 @@ export interface CommandContext {
    * as its last step and undoes its work when it throws (a DeliveryError: stdout closed, disk full).
    */
   deliver(result: unknown): Promise<void>;
+  /**
+   * As deliver, for a result whose last field (`openField`, a top-level key of the JSON/YAML document)
+   * only becomes true after the hand-over (rotate's `revoked`: the old key is deleted only once the
+   * new secret is out). In json and yaml, everything before that field is written now; the returned
+   * function writes the rest from the final result, which must render to the same beginning. Other
+   * formats are written whole now (they make no such claim), and the function writes nothing.
+   */
+  deliverOpen(result: unknown, openField: string): Promise<(final: unknown) => Promise<void>>;
 }

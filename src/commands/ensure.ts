@@ -1,5 +1,5 @@
 import { checkRolesExist } from '../core/roles.js';
-import { runMarker } from '../core/create-key.js';
+import { runMarker } from '../core/run-marker.js';
 import { ensureKey, type EnsureEvent, type EnsureResult, type EnsureStep } from '../core/ensure.js';
 import { parseDuration, resolveExpiry } from '../core/expiry.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN } from '../core/preset.js';
@@ -144,7 +144,7 @@ async function runEnsure(input: EnsureCommandInput, ctx: CommandContext): Promis
       folderId,
       serviceAccountName: input.serviceAccount,
       adopt: input.adopt,
-      lockbox: { ref: input.toLockbox, folderId: input.lockboxFolderId ?? folderId },
+      lockbox: { ref: input.toLockbox, folderId: input.lockboxFolderId ?? folderId, sleep: ctx.deps.sleep },
       rotateBeforeMs: input.rotateBeforeMs,
       description: input.description,
       roles: input.roles,

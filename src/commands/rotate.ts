@@ -1,10 +1,10 @@
 import { DEFAULT_EXPIRES_IN } from '../core/preset.js';
 import { resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
-import { rotateKey, type RotateKeyEvent, type RotateKeyOutcome, type RotateKeyStep } from '../core/rotate-key.js';
+import { rotateKey, type RotateKeyEvent, type RotateKeyOutcome, type RotateKeyResult, type RotateKeyStep } from '../core/rotate-key.js';
 import { checkApiKeyId } from '../core/validate.js';
 import type { PreparedDelivery } from '../core/targets/index.js';
 import type { CreateKeyResult } from '../core/create-key.js';
-import { rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateSecret, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
+import { ROTATE_OPEN_FIELD, rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateSecret, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
 import type { CommandContext } from './context.js';
 import { checkRunFormat, configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
@@ -78,11 +78,13 @@ No folder is needed: the key's ID says where it is.
 If the new key cannot be handed over (stdout closed, disk full), nobody holds its secret: it is
 revoked and the old key stays (exit 1). Ctrl-C before then does the same (exit 130). If the old key
 cannot be revoked after the new one was handed over, the exit code is that failure's (1, or 3 for
-a permission problem) and stderr names the old key, still live.
+a permission problem), stderr names the old key, still live, and JSON/YAML say "revoked": [] with
+"not_revoked": [{"id", "reason"}]: the document is written before the old key is deleted, all but
+that last field, which follows once the cloud has answered.
 
 Output: stdout holds only the result, as with create; the secret is printed once.
   text   create's rows, then Replaces <old key ID>
-  json   create's document plus "revoked": ["<old key ID>"] ([] with --keep-old)
+  json   create's document plus "revoked": ["<old key ID>"] once deleted ([] with --keep-old)
   yaml   the same document as YAML
   env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
   dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=…
@@ -140,27 +142,41 @@ async function runRotate(input: RotateInput, ctx: CommandContext): Promise<Rotat
 
   let prepared: PreparedDelivery<CreateKeyResult> | undefined;
   let receipts: RotateResultWithReceipts['receipts'];
-  const outcome = await rotateKey(gateway, { keyId: input.keyId, expiresAt, keepOld: input.keepOld }, {
-    signal: ctx.signal,
-    waitSignal: ctx.waitSignal,
-    runId,
-    onEvent: (event) => onEvent(event, ctx),
-    // Targets are checked (read-only) before the new key is issued; a Lockbox name is looked up in the account's folder.
-    beforeIssue: async (account) => {
-      prepared = await prepareTargets(input.targets, ctx, { folderId: account.folderId, fileFormat: secretFileFormat(ctx.mode.format) });
-    },
-    deliver: async (result) => {
-      ctx.redactor.add(result.secret);
-      const written = await sealed(result, recipients);
-      // With targets, stdout gets the result (without the secret) once the run is done.
-      if (prepared) receipts = await prepared.deliver(written);
-      else await ctx.deliver(written);
-      // Somebody holds the new key now: it is no longer something this run may leave behind.
-      ctx.untrack('api-key');
-    },
-  });
+  // On stdout: the document less its `revoked` field, which waits for the old key's delete.
+  let finish: { result: RotateKeyResult; write: (final: unknown) => Promise<void> } | undefined;
+  let outcome: RotateKeyOutcome;
+  try {
+    outcome = await rotate();
+  } catch (error) {
+    // The new key was handed over, the old one not revoked: the document says so, then the error.
+    if (finish) await finish.write({ ...finish.result, revoked: [], notRevoked: [{ id: finish.result.replaced.id, reason: error instanceof Error ? error.message : String(error) }] });
+    throw error;
+  }
+  await finish?.write(outcome);
   for (const note of rotateNotes(outcome)) if (!note.routine || ctx.mode.format === 'text') out.note(note.text);
   return receipts ? { ...outcome, receipts } : outcome;
+
+  function rotate(): Promise<RotateKeyOutcome> {
+    return rotateKey(gateway, { keyId: input.keyId, expiresAt, keepOld: input.keepOld }, {
+      signal: ctx.signal,
+      waitSignal: ctx.waitSignal,
+      runId,
+      onEvent: (event) => onEvent(event, ctx),
+      // Targets are checked (read-only) before the new key is issued; a Lockbox name is looked up in the account's folder.
+      beforeIssue: async (account) => {
+        prepared = await prepareTargets(input.targets, ctx, { folderId: account.folderId, fileFormat: secretFileFormat(ctx.mode.format) });
+      },
+      deliver: async (result) => {
+        ctx.redactor.add(result.secret);
+        const written = await sealed(result, recipients);
+        // With targets, stdout gets the result (without the secret) once the run is done.
+        if (prepared) receipts = await prepared.deliver(written);
+        else finish = { result: written, write: await ctx.deliverOpen(written, ROTATE_OPEN_FIELD) };
+        // Somebody holds the new key now: it is no longer something this run may leave behind.
+        ctx.untrack('api-key');
+      },
+    });
+  }
 }
 
 /** Progress, --debug lines, and what a second Ctrl-C says may be left (the new key, until delivered). */

@@ -291,6 +291,27 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     await print(def, result, mode, deps, out.note);
   };
 
+  const deliverOpen = async (result: unknown, openField: string): Promise<(final: unknown) => Promise<void>> => {
+    if (mode.format !== 'json' && mode.format !== 'yaml') {
+      await deliver(result);
+      return () => Promise.resolve();
+    }
+    if (delivered) throw new Error('BUG: a result was delivered twice');
+    delivered = true;
+    progress.stop();
+    const render = (r: unknown): Promise<string> => (mode.format === 'json' ? Promise.resolve(formatJson(def.render.json?.(r))) : formatYaml(def.render.json?.(r)));
+    const first = await render(result);
+    const at = first.lastIndexOf(mode.format === 'json' ? `\n  ${JSON.stringify(openField)}:` : `\n${openField}:`);
+    if (at < 0) throw new Error(`BUG: the document has no top-level "${openField}"`);
+    const head = first.slice(0, at);
+    await writeStdout(deps, head);
+    return async (final) => {
+      const whole = await render(final);
+      if (!whole.startsWith(head)) throw new Error(`BUG: the final document does not continue what was written before "${openField}"`);
+      await writeStdout(deps, whole.slice(head.length));
+    };
+  };
+
   const ctx: CommandContext = {
     deps,
     global,
@@ -306,6 +327,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     track: (id, description) => void tracked.set(id, description),
     untrack: (id) => void tracked.delete(id),
     deliver,
+    deliverOpen,
   };
 
   try {
@@ -375,6 +397,11 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
       break;
     }
   }
+  await writeStdout(deps, text);
+  for (const n of notes) note(n);
+}
+
+async function writeStdout(deps: Deps, text: string): Promise<void> {
   try {
     if (text) await writeAll(deps.stdout, text);
   } catch (error) {
@@ -382,5 +409,4 @@ async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: D
     // what it made when this throws (core/delivery.ts).
     throw new DeliveryError(`Could not write the result to stdout: ${describeWriteFailure(error)}.`, { cause: error });
   }
-  for (const n of notes) note(n);
 }

@@ -116,7 +116,7 @@ export async function prepareTargets(t: TargetsInput, ctx: CommandContext, opts:
     request.outFile = { path: t.outFile, force: t.force, format, render: (r) => secretFileContent(format, r) };
   }
   if (t.githubOutput) request.githubOutput = true;
-  if (t.toLockbox !== undefined) request.lockbox = { ref: t.toLockbox, folderId: t.lockboxFolderId ?? opts.folderId };
+  if (t.toLockbox !== undefined) request.lockbox = { ref: t.toLockbox, folderId: t.lockboxFolderId ?? opts.folderId, sleep: ctx.deps.sleep };
   if (request.lockbox) ctx.out.progress.update('Checking the Lockbox secret…');
   const prepared = await preflightDelivery(request, {
     env: ctx.deps.env,

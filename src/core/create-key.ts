@@ -10,7 +10,7 @@
  * - ApiKeyService.Create has no operation and no known idempotency: every key this run asks for
  *   carries a run marker at the end of its description (` [aistudio-key run <runId>]`). After an
  *   ambiguous failure the account's keys are listed, those with this run's marker are deleted (their
- *   secret was lost with the answer), and the call is tried once more.
+ *   secret was lost with the answer), and the call is tried again, as often as --retries allows.
  * - Anything failing after the account exists, an abort, or a failed delivery undoes what was made.
  */
 import { AlreadyExistsError, AppError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
@@ -19,13 +19,16 @@ import type { AccessBinding, ApiKey, CloudGateway, CreatedApiKey, Folder, Servic
 import { DeliveryError, type Deliver } from './delivery.js';
 import { isManagedAccount } from './accounts.js';
 import { inheritedRoles, rolesRecord, withoutRolesRecord } from './adoption.js';
+import { createKeyWithRetries } from './key-attempts.js';
+import { apiLength, cutToApiLength, DESCRIPTION_MAX } from './validate.js';
 import { MANAGED_BY_LABEL } from './preset.js';
+import { accountLabels, hasRunMarker, RUN_LABEL, runMarker } from './run-marker.js';
 import { grantDenied, grantWarning, rolesBeyondHeld, rolesHeld } from './roles.js';
 import { whileAccountSettles, type SettleOptions } from './settle.js';
 import type { ResolvedFolder } from './target.js';
 
-/** The API's limit on an API key's (and a service account's) description. */
-export const MAX_DESCRIPTION = 256;
+/** The API's limit on an API key's (and a service account's) description (validate.ts). */
+export const MAX_DESCRIPTION = DESCRIPTION_MAX;
 
 export interface CreateKeyInput {
   folderId: string;
@@ -135,24 +138,6 @@ export interface CleanupReport {
 }
 
 /**
- * Label on every account a run creates: `aistudio-key-run: <runId>` (the run id fits the label-value
- * pattern). After a lost answer to ServiceAccountService.Create, a service that ignores the
- * idempotency-key answers the repeated call ALREADY_EXISTS: this label tells the account this very
- * run made from someone else's.
- */
-export const RUN_LABEL = 'aistudio-key-run';
-
-/** The labels of an account `create`/`ensure` makes: managed-by, and the run's label when it has a run id. */
-export function accountLabels(runId: string | undefined): Record<string, string> {
-  return runId === undefined ? { ...MANAGED_BY_LABEL } : { ...MANAGED_BY_LABEL, [RUN_LABEL]: runId };
-}
-
-/** `[aistudio-key run <runId>]`: ends the description of every key a run creates. */
-export function runMarker(runId: string): string {
-  return `[aistudio-key run ${runId}]`;
-}
-
-/**
  * The key's description: the user's text, then the adoption record (adoption.ts) when there is one,
  * then the run marker. The user's text is cut (ending in "…") when all would not fit in the API's
  * 256 characters, so the markers always survive.
@@ -162,14 +147,10 @@ export function keyDescription(description: string, runId: string | undefined, a
   const marker = [rolesRecord(adoptedRoles), runMarker(runId)].filter(Boolean).join(' ');
   description = withoutRolesRecord(description);
   const room = MAX_DESCRIPTION - marker.length - 1;
-  const text = description.length <= room ? description : `${description.slice(0, Math.max(0, room - 1)).trimEnd()}…`;
+  const text = apiLength(description) <= room ? description : `${cutToApiLength(description, room - 1).trimEnd()}…`;
   return text ? `${text} ${marker}` : marker;
 }
 
-/** Whether a key's description carries this run's marker. */
-export function hasRunMarker(description: string, runId: string): boolean {
-  return description.endsWith(runMarker(runId));
-}
 
 /**
  * Creates the service account (labelled managed-by: aistudio-key), then in parallel grants its roles
@@ -465,9 +446,10 @@ async function ownAccount(gateway: CloudGateway, folderId: string, name: string,
 /**
  * ApiKeyService.Create, with the run marker. After an ambiguous failure (the key may exist, its
  * secret lost with the answer): list the account's keys, delete those carrying this run's marker,
- * and try once more, so that exactly one key exists and its secret is the one returned.
+ * and try again, as often as --retries allows (key-attempts.ts), so that exactly one key exists and
+ * its secret is the one returned.
  */
-export async function issueKey(
+export function issueKey(
   gateway: CloudGateway,
   account: ServiceAccount,
   input: CreateKeyInput,
@@ -483,47 +465,17 @@ export async function issueKey(
     scopes: [...input.scopes],
     expiresAt: input.expiresAt,
   };
-  const attempt = async (): Promise<CreatedApiKey> => {
-    emit({ type: 'starting', resource: { kind: 'api-key', serviceAccountId: account.id, marker } });
-    try {
-      // A new account may not be known to the key service yet: waited out (settle.ts).
-      const settle = opts.settle ? { ...opts.settle, signal: opts.signal, onWait: (text: string) => emit({ type: 'note', text }) } : undefined;
-      return await whileAccountSettles(() => gateway.createApiKey(request, mutationOpts(opts)), [account.id], settle);
-    } catch (error) {
-      if (!isAmbiguousOutcome(error)) emit({ type: 'not-created', kind: 'api-key' });
-      throw error;
-    }
-  };
-
-  try {
-    return await attempt();
-  } catch (error) {
-    // Not ambiguous, no marker to find an orphan by, or an abort: no second attempt. The clean-up
-    // deletes the account, and with it any key the call may have made.
-    if (!isAmbiguousOutcome(error) || runId === undefined || marker === undefined || !keepGoing()) throw error;
-    const hint = (text: string): unknown => {
-      if (error instanceof AppError) error.hints.push(text);
-      return error;
-    };
-    emit({ type: 'note', text: `the API key call for ${account.id} failed ambiguously; looking for keys marked ${marker}` });
-    let orphans: ApiKey[];
-    try {
-      orphans = (await gateway.listApiKeys(account.id, { signal: opts.signal })).filter((k) => hasRunMarker(k.description, runId));
-    } catch (listError) {
-      throw hint(`Could not look for a key it may have made (${messageOf(listError)}).`);
-    }
-    for (const orphan of orphans) {
-      try {
-        await gateway.deleteApiKey(orphan.id);
-      } catch (deleteError) {
-        throw hint(`Could not delete API key ${orphan.id}, made by this run but its answer lost (${messageOf(deleteError)}).`);
-      }
-      emit({ type: 'note', text: `deleted API key ${orphan.id}: made by this run, its secret lost with the answer` });
-    }
-    if (!keepGoing()) throw error;
-    emit({ type: 'note', text: `${orphans.length === 0 ? 'no key was made' : `${orphans.length} orphan key(s) deleted`}; issuing the API key once more` });
-    return await attempt();
-  }
+  return createKeyWithRetries(gateway, request, {
+    runId,
+    write: mutationOpts(opts),
+    signal: opts.signal,
+    keepGoing,
+    note: (text) => emit({ type: 'note', text }),
+    onAttempt: () => emit({ type: 'starting', resource: { kind: 'api-key', serviceAccountId: account.id, marker } }),
+    onNotCreated: () => emit({ type: 'not-created', kind: 'api-key' }),
+    // A new account may not be known to the key service yet: waited out (settle.ts).
+    settle: opts.settle ? { ...opts.settle, signal: opts.signal, onWait: (text: string) => emit({ type: 'note', text }) } : undefined,
+  });
 }
 
 /**
@@ -569,10 +521,22 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: CreateKeyEve
     const roles = ours.map((b) => b.roleId);
     try {
       await gateway.removeFolderAccessBindings(folderId, ours);
-      report.removed.push(`${roles.length} role binding${roles.length === 1 ? '' : 's'} on folder ${folderId} (${roles.join(', ')})`);
-      emit({ type: 'removed', resource: bindingsResource(folderId, account.id, ours) });
     } catch (e) {
       report.left.push(`role bindings ${roles.join(', ')} of ${account.id} on folder ${folderId} (${messageOf(e)})`);
+      return;
+    }
+    // The report says what the cloud confirmed. A bindings operation may answer without effective
+    // deltas (google.protobuf.Empty before cloudapi 807f2a1, issue #14), so its success does not
+    // say which bindings went: the folder's list does.
+    const { removed, left } = await confirmRemoved(gateway, folderId, ours);
+    if (removed.length > 0) {
+      report.removed.push(`${removed.length} role binding${removed.length === 1 ? '' : 's'} on folder ${folderId} (${removed.map((b) => b.roleId).join(', ')})`);
+      emit({ type: 'removed', resource: bindingsResource(folderId, account.id, removed) });
+    }
+    if (left.kind === 'listed' && left.bindings.length > 0) {
+      report.left.push(`role bindings ${left.bindings.map((b) => b.roleId).join(', ')} of ${account.id} on folder ${folderId} (the cloud accepted their removal but still lists them)`);
+    } else if (left.kind === 'unknown') {
+      report.left.push(`possibly role bindings ${roles.join(', ')} of ${account.id} on folder ${folderId} (their removal was accepted, but the folder's bindings could not be read to confirm it: ${left.reason})`);
     }
   };
 
@@ -601,6 +565,24 @@ export async function removeKey(gateway: CloudGateway, made: Made, report: Clean
     }
     report.left.push(`API key ${key.id} (${messageOf(e)}; delete it with \`yc iam api-key delete ${key.id}\`)`);
   }
+}
+
+/**
+ * After a REMOVE call the cloud accepted: which of `bindings` the folder no longer lists. Never throws.
+ */
+export async function confirmRemoved(
+  gateway: CloudGateway,
+  folderId: string,
+  bindings: AccessBinding[],
+): Promise<{ removed: AccessBinding[]; left: { kind: 'listed'; bindings: AccessBinding[] } | { kind: 'unknown'; reason: string } }> {
+  let listed: AccessBinding[];
+  try {
+    listed = await gateway.listFolderAccessBindings(folderId);
+  } catch (e) {
+    return { removed: [], left: { kind: 'unknown', reason: messageOf(e) } };
+  }
+  const present = (b: AccessBinding): boolean => listed.some((l) => l.roleId === b.roleId && l.subject.type === b.subject.type && l.subject.id === b.subject.id);
+  return { removed: bindings.filter((b) => !present(b)), left: { kind: 'listed', bindings: bindings.filter(present) } };
 }
 
 /**

@@ -23,6 +23,7 @@ import {
   abortError,
   bindingsResource,
   bindingsToRemove,
+  confirmRemoved,
   createServiceAccount,
   issueKey,
   keyResource,
@@ -419,10 +420,21 @@ async function cleanUp(gateway: CloudGateway, folderId: string, made: Array<Made
       const all = group.flatMap((o) => o.bindings);
       try {
         await gateway.removeFolderAccessBindings(folderId, all);
-        report.bindingsRemoved += all.length;
-        for (const o of group) itemEmit(o.index)({ type: 'removed', resource: bindingsResource(folderId, o.m.account.id, o.bindings) });
       } catch (e) {
         for (const o of group) report.left.push(`role bindings ${o.bindings.map((b) => b.roleId).join(', ')} of ${o.m.account.id} on folder ${folderId} (${messageOf(e)})`);
+        continue;
+      }
+      // Reported as removed only when the folder no longer lists them (create-key.ts cleanUp says why).
+      const { removed, left } = await confirmRemoved(gateway, folderId, all);
+      report.bindingsRemoved += removed.length;
+      const gone = (b: AccessBinding): boolean => removed.includes(b);
+      for (const o of group) {
+        const mine = o.bindings.filter(gone);
+        if (mine.length > 0) itemEmit(o.index)({ type: 'removed', resource: bindingsResource(folderId, o.m.account.id, mine) });
+        const still = o.bindings.filter((b) => !gone(b));
+        if (still.length === 0) continue;
+        const why = left.kind === 'unknown' ? `their removal was accepted, but the folder's bindings could not be read to confirm it: ${left.reason}` : 'the cloud accepted their removal but still lists them';
+        report.left.push(`${left.kind === 'unknown' ? 'possibly ' : ''}role bindings ${still.map((b) => b.roleId).join(', ')} of ${o.m.account.id} on folder ${folderId} (${why})`);
       }
     }
   };

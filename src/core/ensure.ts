@@ -26,16 +26,18 @@
  * key lives on it — so nothing half-made remains.
  */
 import { AlreadyExistsError, AppError, CloudError, InternalError, InterruptedError, NotFoundError, UsageError } from '../errors.js';
-import { isAmbiguousOutcome, startedOperationOf } from '../cloud/errors.js';
+import { startedOperationOf } from '../cloud/errors.js';
 import type { AccessBinding, ApiKey, CallOptions, CloudGateway, CreatedApiKey, LockboxSecret, ServiceAccount } from '../cloud/types.js';
 import { isResourceId } from '../cloud/shapes.js';
-import { accountLabels, hasRunMarker, keyDescription, RUN_LABEL, runMarker } from './create-key.js';
+import { confirmRemoved, keyDescription } from './create-key.js';
+import { accountLabels, RUN_LABEL } from './run-marker.js';
 import { foreignAccountError, isManagedAccount } from './accounts.js';
 import { inheritedRoles } from './adoption.js';
 import { grantDenied } from './roles.js';
 import { whileAccountSettles, type SettleOptions } from './settle.js';
 import { MANAGED_BY_LABEL } from './preset.js';
-import { assertActive, findLockboxSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
+import { createKeyWithRetries } from './key-attempts.js';
+import { assertActive, findLockboxSecret, settledSecret, lockboxEntries, LOCKBOX_SECRET_DESCRIPTION, type LockboxRequest } from './targets/lockbox.js';
 import { LOCKBOX_ENTRY } from './targets/types.js';
 
 export interface EnsureInput {
@@ -142,7 +144,8 @@ export async function ensureKey(gateway: CloudGateway, input: EnsureInput, opts:
     findLockboxSecret(gateway, input.lockbox, read),
     gateway.findServiceAccountByName(input.folderId, input.serviceAccountName, read),
   ]);
-  if (secret) assertActive(secret);
+  const settled = secret ? await settledSecret(gateway, secret, input.lockbox, read) : undefined;
+  if (settled) assertActive(settled);
   if (account && !input.adopt && !isManagedAccount(account)) throw foreignAccountError('--service-account', account);
   let base: { versionId: string; keyId: string | undefined } | undefined;
   if (secret?.currentVersionId) {
@@ -375,8 +378,8 @@ async function missingRoles(gateway: CloudGateway, input: EnsureInput, sa: Servi
   return input.roles.filter((r) => !held.has(r));
 }
 
-/** ApiKeyService.Create with the run marker; after an ambiguous failure, deletes marked orphans and tries once more. */
-async function issueKey(
+/** ApiKeyService.Create with the run marker; after an ambiguous failure, deletes marked orphans and tries again (key-attempts.ts). */
+function issueKey(
   gateway: CloudGateway,
   sa: ServiceAccount,
   input: EnsureInput,
@@ -386,17 +389,14 @@ async function issueKey(
   adoptedRoles: readonly string[],
 ): Promise<CreatedApiKey> {
   const request = { serviceAccountId: sa.id, description: keyDescription(input.description, opts.runId, adoptedRoles), scopes: [...input.scopes], expiresAt: input.expiresAt };
-  try {
-    return await whileAccountSettles(() => gateway.createApiKey(request, write), [sa.id], settleFor(opts, emit));
-  } catch (error) {
-    const runId = opts.runId;
-    if (!isAmbiguousOutcome(error) || runId === undefined || opts.signal?.aborted) throw error;
-    emit({ type: 'note', text: `the API key call failed ambiguously; deleting keys marked ${runMarker(runId)} and trying once more` });
-    for (const k of await gateway.listApiKeys(sa.id, { signal: opts.signal })) {
-      if (hasRunMarker(k.description, runId)) await gateway.deleteApiKey(k.id, write);
-    }
-    return await gateway.createApiKey(request, write);
-  }
+  return createKeyWithRetries(gateway, request, {
+    runId: opts.runId,
+    write,
+    signal: opts.signal,
+    keepGoing: () => !(opts.signal?.aborted ?? false),
+    note: (text) => emit({ type: 'note', text }),
+    settle: settleFor(opts, emit),
+  });
 }
 
 /** The `api-key-id` a version holds. */
@@ -485,8 +485,15 @@ async function cleanUp(gateway: CloudGateway, made: Made, emit: (e: EnsureEvent)
     const roles = made.bindings.map((b) => b.roleId);
     try {
       await gateway.removeFolderAccessBindings(made.folderId, made.bindings);
-      removed.push(`role${roles.length === 1 ? '' : 's'} ${roles.join(', ')} of ${sa.id} on folder ${made.folderId}`);
-      emit({ type: 'removed', kind: 'role-bindings' });
+      // Reported as removed only when the folder no longer lists them (create-key.ts cleanUp says why).
+      const confirmed = await confirmRemoved(gateway, made.folderId, made.bindings);
+      const gone = confirmed.removed.map((b) => b.roleId);
+      if (gone.length > 0) {
+        removed.push(`role${gone.length === 1 ? '' : 's'} ${gone.join(', ')} of ${sa.id} on folder ${made.folderId}`);
+        emit({ type: 'removed', kind: 'role-bindings' });
+      }
+      if (confirmed.left.kind === 'unknown') left.push(`possibly roles ${roles.join(', ')} of ${sa.id} on folder ${made.folderId} (removal accepted, not confirmed: ${confirmed.left.reason})`);
+      else if (confirmed.left.bindings.length > 0) left.push(`roles ${confirmed.left.bindings.map((b) => b.roleId).join(', ')} of ${sa.id} on folder ${made.folderId} (the cloud accepted their removal but still lists them)`);
     } catch (e) {
       left.push(`roles ${roles.join(', ')} of ${sa.id} on folder ${made.folderId} (${messageOf(e)})`);
     }

@@ -18,7 +18,8 @@ import type { ApiKey, CloudGateway, CreatedApiKey, ServiceAccount } from '../clo
 import { isAmbiguousOutcome } from '../cloud/errors.js';
 import { AppError, NotFoundError, UsageError } from '../errors.js';
 import { recordedRoles } from './adoption.js';
-import { hasRunMarker, issueKey, runMarker, type CreateKeyEvent, type CreateKeyResult } from './create-key.js';
+import { issueKey, type CreateKeyEvent, type CreateKeyResult } from './create-key.js';
+import { hasRunMarker, runMarker } from './run-marker.js';
 import { DeliveryError, type Deliver } from './delivery.js';
 import { abortReason, asAppError, revokeKey, type RevokeKeyOutcome } from './revoke-keys.js';
 
@@ -35,8 +36,13 @@ export interface RotateKeyInput {
 export interface RotateKeyResult extends CreateKeyResult {
   /** The key being replaced, as read before anything changed. */
   replaced: ApiKey;
-  /** The keys revoked once the new key is delivered: the old key's ID, or none with keepOld. */
+  /**
+   * The keys the cloud confirmed gone: empty when the result is delivered (the old key is deleted
+   * only after that); the outcome lists the old key once its delete succeeded (or found it gone).
+   */
   revoked: string[];
+  /** --keep-old: the old key is left alone. */
+  keepOld: boolean;
   /** Why `roles` is empty when the account's roles on its folder could not be read (rotation does not need them). */
   rolesUnread?: string;
 }
@@ -129,7 +135,7 @@ export async function rotateKey(gateway: CloudGateway, input: RotateKeyInput, op
   const kept = `the old key ${old.id} was not touched and still works`;
   if (signal?.aborted) throw await revokeNew(gateway, newKey, abortReason(signal), kept, emit);
 
-  const result: RotateKeyResult = { secret: created.secret, apiKey: newKey, serviceAccount: account, roles: roles.roles, replaced: old, revoked: input.keepOld ? [] : [old.id] };
+  const result: RotateKeyResult = { secret: created.secret, apiKey: newKey, serviceAccount: account, roles: roles.roles, replaced: old, revoked: [], keepOld: input.keepOld };
   if (roles.unread !== undefined) result.rolesUnread = roles.unread;
   emit({ type: 'step', step: 'deliver' });
   try {
@@ -148,7 +154,7 @@ export async function rotateKey(gateway: CloudGateway, input: RotateKeyInput, op
   emit({ type: 'step', step: 'revoke-old' });
   const outcome: RevokeKeyOutcome = await revokeKey(gateway, old.id, { waitSignal: opts.waitSignal, known: old });
   if (outcome.status === 'failed') throw halfDone(outcome.error);
-  return { ...result, old: outcome.status };
+  return { ...result, revoked: [old.id], old: outcome.status };
 }
 
 // ---------------------------------------------------------------------------------------------

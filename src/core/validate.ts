@@ -15,9 +15,26 @@ const ENDPOINT = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9][-A-Za-z0-9.]*):(\d{1,5})$/;
 export const DESCRIPTION_MAX = 256;
 export const ROLE_MAX = 64;
 
-/** Counts code points, as the API's length rules do. */
-function length(value: string): number {
-  return [...value].length;
+/**
+ * A text's length as the API's `<=N` rules count it: UTF-16 code units, so a character outside the
+ * Basic Multilingual Plane (an emoji) counts 2 (issue #14: 200 emoji, 200 code points, are refused
+ * as over 256). Never less than the count of code points, so a text that passes here passes a
+ * service that counts code points too. The one definition: CLI checks, the key description's cut
+ * and the emulator's validation all use it.
+ */
+export function apiLength(value: string): number {
+  return value.length;
+}
+
+/**
+ * The longest start of `value` within `max` units (apiLength), never ending inside a surrogate
+ * pair (half an emoji would reach the cloud as U+FFFD).
+ */
+export function cutToApiLength(value: string, max: number): string {
+  if (apiLength(value) <= max) return value;
+  const end = Math.max(0, max);
+  const code = value.charCodeAt(end - 1);
+  return value.slice(0, code >= 0xd800 && code <= 0xdbff ? end - 1 : end);
 }
 
 export function checkFolderId(value: string): string | undefined {
@@ -43,12 +60,15 @@ export function checkServiceAccountName(value: string): string | undefined {
 }
 
 export function checkDescription(value: string): string | undefined {
-  const n = length(value);
-  return n <= DESCRIPTION_MAX ? undefined : `at most ${DESCRIPTION_MAX} characters, got ${n}`;
+  const n = apiLength(value);
+  if (n <= DESCRIPTION_MAX) return undefined;
+  const points = [...value].length;
+  const counted = points === n ? `${n}` : `${n} (the API counts UTF-16 units: each emoji or other character beyond U+FFFF counts 2)`;
+  return `at most ${DESCRIPTION_MAX} characters, got ${counted}`;
 }
 
 export function checkRole(value: string): string | undefined {
-  if (length(value) > ROLE_MAX) return `role "${value}" is longer than ${ROLE_MAX} characters`;
+  if (apiLength(value) > ROLE_MAX) return `role "${value}" is longer than ${ROLE_MAX} characters`;
   return ROLE_ID.test(value) ? undefined : `"${value}" is not a role ID; expected dotted names like ai.editor or search-api.webSearch.user`;
 }
 

@@ -1,9 +1,10 @@
 /**
  * How `rotate` looks: `create`'s output for the new key, plus what it replaces. JSON and YAML are
- * create's document plus `"revoked": [ids]` (the old key's ID, or [] with --keep-old); env is
- * create's env exactly; text is create's rows plus a `Replaces` row. The result is written before
- * the old key is revoked, so `revoked` names what the run revokes once its output is taken; a
- * non-zero exit says that did not happen (stderr names the key).
+ * create's document plus `"revoked": [ids]` (the old key's ID once the cloud confirmed its delete,
+ * [] with --keep-old, and [] plus `"not_revoked": [{id, reason}]` when the delete failed); env is
+ * create's env exactly; text is create's rows plus a `Replaces` row. The document is written before
+ * the old key is deleted (a failed hand-over must leave the old key working), all but its last
+ * field: `revoked` follows once the delete has answered, so it never claims what did not happen.
  */
 import type { RotateKeyOutcome, RotateKeyResult } from '../core/rotate-key.js';
 import { isManagedAccount, managedLabelText } from '../core/accounts.js';
@@ -13,15 +14,26 @@ import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredDocument 
 import type { OwnText } from './sanitize.js';
 import type { TextSink } from './text.js';
 
-export type RotatedDocument = (CreatedDocument | DeliveredDocument) & { revoked: string[] };
+export type RotatedDocument = (CreatedDocument | DeliveredDocument) & { revoked: string[]; not_revoked?: Array<{ id: string; reason: string }> };
 
-/** A rotation whose new key went to --out-file/--github-output/--to-lockbox carries the receipts. */
-export type RotateResultWithReceipts = RotateKeyResult & { receipts?: DeliveryReceipt[]; secretEncrypted?: OwnText };
+/**
+ * A rotation whose new key went to --out-file/--github-output/--to-lockbox carries the receipts;
+ * one whose old key could not be revoked after the hand-over, the key and why (`notRevoked`).
+ */
+export type RotateResultWithReceipts = RotateKeyResult & { receipts?: DeliveryReceipt[]; notRevoked?: Array<{ id: string; reason: string }>; secretEncrypted?: OwnText };
 
-/** json and yaml (with targets: the secret replaced by where it went, as create's). */
+/**
+ * json and yaml (with targets: the secret replaced by where it went, as create's). `revoked` is the
+ * last field: on stdout it is written only once the old key's delete has answered (runner deliverOpen).
+ */
 export function rotateDocument(r: RotateResultWithReceipts): RotatedDocument {
-  return { ...(r.receipts ? deliveredDocument(r, r.receipts) : createdDocument(r)), revoked: [...r.revoked] };
+  const doc: RotatedDocument = { ...(r.receipts ? deliveredDocument(r, r.receipts) : createdDocument(r)), revoked: [...r.revoked] };
+  if (r.notRevoked) doc.not_revoked = r.notRevoked.map((k) => ({ ...k }));
+  return doc;
 }
+
+/** The top-level field of rotateDocument that states what the old key's delete did. */
+export const ROTATE_OPEN_FIELD = 'revoked';
 
 export function rotateEnv(r: RotateResultWithReceipts): string {
   return r.receipts ? deliveredEnv(r, r.receipts, 'env') : createEnv({ kind: 'created', result: r });
@@ -40,7 +52,7 @@ export function rotateSecret(r: RotateResultWithReceipts): string {
 export function rotateText(r: RotateResultWithReceipts, out: TextSink): void {
   if (r.receipts) deliveredText(r, r.receipts, out);
   else createText({ kind: 'created', result: r }, out);
-  const old = r.revoked.includes(r.replaced.id) ? r.replaced.id : `${r.replaced.id} (kept: --keep-old)`;
+  const old = r.keepOld ? `${r.replaced.id} (kept: --keep-old)` : r.replaced.id;
   out.line(`${out.style.bold('Replaces'.padEnd(16))}${old}`);
 }
 

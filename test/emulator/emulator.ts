@@ -17,6 +17,7 @@ import { serviceAccountService } from './services/service-account.js';
 import { roleService } from './services/role.js';
 import { Fidelity } from './fidelity.js';
 import { copyBinding, World } from './state.js';
+import { startStalledEndpoint } from './stall.js';
 import { createTlsMaterial } from './tls.js';
 import type { Emulator, EmulatorOptions, Fault, GrpcStatusName, JournalEntry, MethodName } from './types.js';
 import { STATUS_CODES } from './errors.js';
@@ -74,11 +75,13 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
   const caFile = join(workDir, 'ca.pem');
   const server = new Server();
   let endpoint = '';
+  const stalledIds = new Set(opts.stalledServices ?? []);
+  const stalled = stalledIds.size > 0 ? await startStalledEndpoint(host) : undefined;
   let http: Awaited<ReturnType<typeof startHttpServer>> | undefined;
   try {
     await writeFile(caFile, tls.caPem, { mode: 0o644 });
     const methods = registerServices(server, rt, [
-      endpointService(() => endpoint, opts.discoveryAddresses),
+      endpointService((id) => (stalled !== undefined && stalledIds.has(id) ? stalled.endpoint : endpoint), opts.discoveryAddresses),
       iamTokenService(world),
       serviceAccountService(world, operations),
       apiKeyService(world, operations),
@@ -86,8 +89,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       folderService(world, operations),
       cloudService(world),
       operationService(world, operations, () => opts.operationPollIntervalHeader),
-      secretService(world, operations),
-      payloadService(world),
+      secretService(world, operations, opts.lockbox),
+      payloadService(world, opts.lockbox),
     ]);
     const credentials = ServerCredentials.createSsl(null, [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }], false);
     const port = await new Promise<number>((resolve, reject) => {
@@ -150,6 +153,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       stop() {
         stopped ??= (async () => {
           server.forceShutdown();
+          await stalled?.stop();
           httpServer.closeAllConnections();
           await new Promise<void>((resolve) => httpServer.close(() => resolve()));
           await rm(workDir, { recursive: true, force: true });
@@ -160,6 +164,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     };
   } catch (e) {
     server.forceShutdown();
+    await stalled?.stop();
     http?.server.close();
     await rm(workDir, { recursive: true, force: true });
     liveWorkDirs.delete(workDir);

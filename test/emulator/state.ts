@@ -35,6 +35,10 @@ export interface VersionRec { id: string; secretId: string; createdAt: Date; des
 export interface SecretRec {
   id: string; folderId: string; name: string; description: string; labels: Record<string, string>;
   kmsKeyId: string; createdAt: Date; deletionProtection: boolean; versions: VersionRec[]; currentVersionId: string | undefined;
+  /** SecretService.Deactivate was called (and no Activate since): status INACTIVE. */
+  deactivated?: boolean;
+  /** Until this time (world clock, ms) the secret is CREATING (EmulatorOptions.lockbox.creatingMs). */
+  creatingUntil?: number;
 }
 
 export const IAM_TOKEN_TTL_MS = 12 * 3600_000;

@@ -137,6 +137,27 @@ export interface EmulatorOptions {
   discoveryAddresses?: Readonly<Record<string, string>>;
   /** Behaviours no source settles, one switch each (fidelity.ts; README "Fidelity switches"). */
   fidelity?: FidelityOptions;
+  /**
+   * Endpoint ids (`iam`, `operation`, `lockbox`, …) that discovery points at a stalled endpoint
+   * (TCP accepted, never an answer: startStalledEndpoint), started and stopped with the emulator.
+   * The run gets past discovery and stalls at its first call to such a service.
+   */
+  stalledServices?: string[];
+  /** Lockbox secret states the real API has and no source details (README "Lockbox states"). */
+  lockbox?: LockboxStateOptions;
+}
+
+export interface LockboxStateOptions {
+  /**
+   * What PayloadService.Get (and AddVersion) answer for a deactivated (INACTIVE) secret. The docs say
+   * only that its content is inaccessible; the code is UNCONFIRMED. Default 'FAILED_PRECONDITION'.
+   */
+  inactiveAnswer?: 'FAILED_PRECONDITION' | 'PERMISSION_DENIED' | 'NOT_FOUND';
+  /**
+   * A new secret stays CREATING this long (ms) after SecretService.Create, whatever its operation
+   * says; meanwhile PayloadService.Get and AddVersion answer FAILED_PRECONDITION. Default 0.
+   */
+  creatingMs?: number;
 }
 
 export interface Emulator {

@@ -1,3 +1,4 @@
+import { apiLength } from '../../src/core/validate.js';
 import { EmulatorError } from './errors.js';
 
 /**
@@ -20,8 +21,10 @@ export function invalid(path: string, reason: string): EmulatorError {
   ]);
 }
 
+/** `<=max` as the API counts (UTF-16 code units: apiLength, the CLI's definition too; README "Lengths"). */
 export function maxLength(path: string, value: string, max: number): void {
-  if (value.length > max) throw invalid(path, `length must be at most ${max} (got ${value.length})`);
+  const n = apiLength(value);
+  if (n > max) throw invalid(path, `length must be at most ${max} (got ${n})`);
 }
 
 export function required(path: string, value: string, max: number): void {

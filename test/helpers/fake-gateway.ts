@@ -93,6 +93,8 @@ export class FakeGateway implements CloudGateway {
   /** 'start <method>' and 'end <method>' in the order they happened. */
   readonly log: string[] = [];
   closed = 0;
+  /** --retries of the connection (the real default). */
+  retries = 3;
   now = (): Date => new Date('2026-11-27T12:00:00Z');
 
   #seq = 0;

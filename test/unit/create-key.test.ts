@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createKey, hasRunMarker, keyDescription, planCreateKey, runMarker, type CreateKeyEvent, type CreateKeyInput } from '../../src/core/create-key.js';
+import { createKey, keyDescription, planCreateKey, type CreateKeyEvent, type CreateKeyInput } from '../../src/core/create-key.js';
+import { hasRunMarker, runMarker } from '../../src/core/run-marker.js';
+import { createKeys } from '../../src/core/create-keys.js';
 import { DeliveryError } from '../../src/core/delivery.js';
 import { AmbiguousOutcomeError, markStartedOperation } from '../../src/cloud/errors.js';
 import { PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset.js';
@@ -113,7 +115,7 @@ test('a binding call that failed after doing its work: the bindings it left are 
   gw.fail('addFolderAccessBindings', unavailable, { afterWork: true });
   const err = await createKey(gw, input()).catch((e: unknown) => e);
   assert.ok(err instanceof CloudError);
-  assert.equal(gw.callsOf('listFolderAccessBindings').length, 1, 'looked for what the lost call did');
+  assert.equal(gw.callsOf('listFolderAccessBindings').length, 2, 'looked for what the lost call did, then confirmed the removal');
   assert.deepEqual(gw.folders.get(FOLDER_ID)?.bindings, [FOREIGN_BINDING], 'nothing of ours left, foreign binding kept');
   assert.equal(gw.serviceAccounts.size, 0);
 });
@@ -324,8 +326,9 @@ test('an ambiguous key failure: the key it made is found by the run marker, dele
   assert.ok(events.some((e) => e.type === 'note' && /deleted API key/.test(e.text)));
 });
 
-test('an ambiguous failure deletes only keys with this run\'s marker; a second ambiguous failure rolls everything back', async () => {
+test('an ambiguous failure deletes only keys with this run\'s marker; ambiguous failures beyond --retries roll everything back', async () => {
   const gw = new FakeGateway();
+  gw.retries = 1;
   gw.fail('createApiKey', ambiguous, { afterWork: true, times: 2 });
   // A key of the same account from another run (cannot happen with a fresh account, but the marker decides).
   const original = gw.listApiKeys.bind(gw);
@@ -334,7 +337,7 @@ test('an ambiguous failure deletes only keys with this run\'s marker; a second a
   assert.ok(err instanceof AmbiguousOutcomeError);
   assert.deepEqual(gw.callsOf('deleteApiKey').map((c) => c.args[0]), [gw.callsOf('deleteApiKey')[0]?.args[0]], 'one delete, of our orphan');
   assert.notEqual(gw.callsOf('deleteApiKey')[0]?.args[0], 'ajkforeign');
-  assert.equal(gw.callsOf('createApiKey').length, 2, 'tried once more, not again');
+  assert.equal(gw.callsOf('createApiKey').length, 2, '1 + retries attempts, not more');
   assert.equal(gw.serviceAccounts.size, 0, 'the account, and with it the second orphan, is gone');
   assert.equal(gw.apiKeys.size, 0);
 });
@@ -487,11 +490,49 @@ test('an existing account, the bindings fail after the work: only the missing ro
   assert.equal(gw.apiKeys.size, 0, 'the key revoked');
 });
 
-test('an existing account, the key answer lost twice: keys with the run marker are deleted, the account stays', async () => {
+test('an existing account, the key answer lost more often than --retries allows: keys with the run marker are deleted, the account stays', async () => {
   const gw = new FakeGateway();
   const sa = existingAccount(gw, [...PRESET_ROLES]);
-  gw.fail('createApiKey', () => new AmbiguousOutcomeError('lost', { status: 'UNAVAILABLE' }), { afterWork: true, times: 2 });
+  gw.fail('createApiKey', () => new AmbiguousOutcomeError('lost', { status: 'UNAVAILABLE' }), { afterWork: true, times: gw.retries + 1 });
   await assert.rejects(createKey(gw, input({ serviceAccount: sa }), { runId: 'r2' }));
   assert.ok(gw.serviceAccounts.has(sa.id));
   assert.equal([...gw.apiKeys.values()].filter((k) => k.apiKey.serviceAccountId === sa.id).length, 0, 'no key of this run left');
+});
+
+// ---- issue #14 item 11: the clean-up report states what the cloud confirmed ----------------------
+
+test('a REMOVE the cloud accepts without removing (an answer with no effective deltas): the report lists those bindings as left, not removed', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, []);
+  gw.fail('createApiKey', denied);
+  // The call "succeeds" and changes nothing, as an operation answering Empty cannot tell us otherwise.
+  gw.removeFolderAccessBindings = () => Promise.resolve();
+  const err = await createKey(gw, input({ serviceAccount: sa })).catch((e: unknown) => e);
+  assert.ok(err instanceof AuthError);
+  const hints = err.hints.join('\n');
+  assert.doesNotMatch(hints, /Cleaned up what this run created: \d+ role binding/);
+  assert.match(hints, /Could not clean up: role bindings .* \(the cloud accepted their removal but still lists them\)/);
+  assert.equal(gw.bindingsOf(FOLDER_ID, sa.id).length, PRESET_ROLES.length, 'they are indeed still there');
+});
+
+test('bindings really removed are reported removed (confirmed by the folder\'s list)', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, []);
+  gw.fail('createApiKey', denied);
+  const err = await createKey(gw, input({ serviceAccount: sa })).catch((e: unknown) => e);
+  assert.ok(err instanceof AuthError);
+  assert.match(err.hints.join('\n'), new RegExp(`Cleaned up what this run created: ${PRESET_ROLES.length} role bindings`));
+  assert.equal(gw.bindingsOf(FOLDER_ID, sa.id).length, 0);
+});
+
+test('--count: a REMOVE accepted without effect is reported left for each account, not removed', async () => {
+  const gw = new FakeGateway();
+  const sa = existingAccount(gw, []);
+  gw.fail('createApiKey', denied);
+  gw.removeFolderAccessBindings = () => Promise.resolve();
+  const err = await createKeys(gw, { ...input({ serviceAccount: sa }), count: 2, names: [] }, { runIds: ['r1', 'r2'] }).catch((e: unknown) => e);
+  assert.ok(err instanceof AuthError);
+  const hints = err.hints.join('\n');
+  assert.doesNotMatch(hints, /Cleaned up what this run created: [^.]*role binding/);
+  assert.match(hints, /Could not clean up: role bindings .* \(the cloud accepted their removal but still lists them\)/);
 });

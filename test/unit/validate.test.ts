@@ -5,6 +5,7 @@ import { KNOWN_SCOPES, PRESET_ROLES, PRESET_SCOPES } from '../../src/core/preset
 import {
   checkCloudId,
   checkDescription,
+  cutToApiLength,
   checkEndpoint,
   checkFolderId,
   checkFolderName,
@@ -33,11 +34,18 @@ test('service account and folder names follow the API pattern since cloudapi d93
   }
 });
 
-test('description: up to 256 characters, counted as code points', () => {
+test('description: up to 256 characters, counted as the API counts them (UTF-16 units)', () => {
   assert.equal(checkDescription('x'.repeat(256)), undefined);
   assert.equal(checkDescription('я'.repeat(256)), undefined);
-  assert.equal(checkDescription('😀'.repeat(256)), undefined, 'astral characters count once');
-  assert.match(checkDescription('x'.repeat(257)) ?? '', /at most 256 characters, got 257/);
+  assert.equal(checkDescription('😀'.repeat(128)), undefined, '128 emoji are 256 units');
+  assert.match(checkDescription('😀'.repeat(129)) ?? '', /at most 256 characters, got 258 \(the API counts UTF-16 units/, 'astral characters count twice');
+  assert.match(checkDescription('x'.repeat(257)) ?? '', /at most 256 characters, got 257$/);
+});
+
+test('cutToApiLength never leaves half an emoji', () => {
+  assert.equal(cutToApiLength('ab😀', 3), 'ab');
+  assert.equal(cutToApiLength('ab😀', 4), 'ab😀');
+  assert.equal(cutToApiLength('abc', 2), 'ab');
 });
 
 test('roles: every preset role is well-formed; junk is not', () => {

@@ -8,10 +8,12 @@
  * name), which proves the folder and secret are visible and the secret active. Write access itself
  * cannot be tested without writing; a refused write after the key was issued makes the caller revoke it.
  */
-import { AlreadyExistsError, NotFoundError, UsageError } from '../../errors.js';
+import { AlreadyExistsError, CloudError, NotFoundError, UsageError } from '../../errors.js';
+import { abortableSleep } from '../../cloud/retry.js';
 import type { CallOptions, CloudGateway, LockboxSecret } from '../../cloud/types.js';
 import { MANAGED_BY_LABEL } from '../preset.js';
 import { hasUnsafeChars } from '../unsafe-chars.js';
+import { apiLength } from '../validate.js';
 import { LOCKBOX_ENTRY, type DeliverableKey, type Delivered } from './types.js';
 
 /** Lockbox IDs are 20 characters starting `e6q` (reference §2). */
@@ -26,11 +28,24 @@ export interface LockboxRequest {
   ref: string;
   /** Where a name is looked up and a missing secret is created. */
   folderId: string;
+  /**
+   * How to wait for a secret still CREATING (another run has just made it). Without it such a
+   * secret is an error at once.
+   */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/**
+ * How long a CREATING secret is waited for. A secret's creation is one short operation; the docs
+ * give no duration (DOCS:en/lockbox/operations/secret-create.md), so this bounds a wait the cloud
+ * normally ends in about a second, and keeps a CI job from hanging on a secret stuck in creation.
+ */
+export const CREATING_WAIT_MS = 30_000;
+const CREATING_POLL_MS = [250, 500, 1000, 2000, 4000] as const;
 
 export type LockboxPlan =
   | { kind: 'add-version'; secret: LockboxSecret }
-  | { kind: 'create'; name: string; folderId: string };
+  | { kind: 'create'; name: string; folderId: string; sleep?: ((ms: number) => Promise<void>) | undefined };
 
 /** True when `ref` is shaped like a Lockbox secret ID rather than a name. */
 export function isSecretId(ref: string): boolean {
@@ -40,7 +55,7 @@ export function isSecretId(ref: string): boolean {
 /** undefined when `ref` can name a secret; else what is wrong with it. */
 export function checkSecretRef(ref: string): string | undefined {
   if (!ref.trim()) return 'expected a Lockbox secret name or ID';
-  if (ref.length > NAME_MAX) return `a secret name is at most ${NAME_MAX} characters (got ${ref.length})`;
+  if (apiLength(ref) > NAME_MAX) return `a secret name is at most ${NAME_MAX} characters as the API counts them (got ${apiLength(ref)})`;
   if (hasUnsafeChars(ref)) return 'a secret name cannot hold control characters or bidi controls';
   return undefined;
 }
@@ -76,16 +91,45 @@ export async function findLockboxSecret(gateway: CloudGateway, request: LockboxR
 export async function preflightLockbox(gateway: CloudGateway, request: LockboxRequest, opts: CallOptions = {}): Promise<LockboxPlan> {
   const problem = checkSecretRef(request.ref);
   if (problem) throw new UsageError(`--to-lockbox: ${problem}`);
-  const secret = await findLockboxSecret(gateway, request, opts);
-  if (!secret) return { kind: 'create', name: request.ref, folderId: request.folderId };
+  const found = await findLockboxSecret(gateway, request, opts);
+  if (!found) return { kind: 'create', name: request.ref, folderId: request.folderId, sleep: request.sleep };
+  const secret = await settledSecret(gateway, found, request, opts);
   assertActive(secret);
   return { kind: 'add-version', secret };
 }
 
-/** @throws UsageError when the secret cannot take a new version. */
+/**
+ * `secret`, or, while it is CREATING (another run has just created it), the same secret read again
+ * until it is not, with backoff, for at most CREATING_WAIT_MS (not at all without `request.sleep`).
+ * @throws CloudError when it is still being created after that; errors of SecretService.Get.
+ */
+export async function settledSecret(gateway: CloudGateway, secret: LockboxSecret, request: LockboxRequest, opts: CallOptions = {}): Promise<LockboxSecret> {
+  let current = secret;
+  let waited = 0;
+  for (let i = 0; current.status === 'CREATING'; i++) {
+    const delay = CREATING_POLL_MS[Math.min(i, CREATING_POLL_MS.length - 1)] ?? 4000;
+    if (!request.sleep || waited + delay > CREATING_WAIT_MS) {
+      throw new CloudError(`Lockbox secret ${secret.name || secret.id} (${secret.id}) is still being created${waited > 0 ? ` after ${Math.round(waited / 1000)} s` : ''}, so it cannot take the key yet.`, {
+        status: 'FAILED_PRECONDITION',
+        hints: [`Another run or person has just created it: run the command again in a minute. \`yc lockbox secret get --id ${secret.id}\` shows its status.`],
+      });
+    }
+    await abortableSleep(request.sleep, delay, opts.signal);
+    waited += delay;
+    current = await gateway.getSecret(secret.id, opts);
+  }
+  return current;
+}
+
+/** @throws UsageError when the secret cannot take a new version (deactivated; or still creating). */
 export function assertActive(secret: LockboxSecret): void {
+  const what = `--to-lockbox: secret ${secret.name || secret.id} (${secret.id})`;
+  if (secret.status === 'INACTIVE') {
+    // Deactivated: its contents can be neither read nor replaced (DOCS:en/lockbox/concepts/secret.md).
+    throw new UsageError(`${what} is deactivated, so its contents cannot be read or replaced; activate it (\`yc lockbox secret activate --id ${secret.id}\`) or name another secret`);
+  }
   if (secret.status !== 'ACTIVE' && secret.status !== 'UNSPECIFIED') {
-    throw new UsageError(`--to-lockbox: secret ${secret.name || secret.id} (${secret.id}) is ${secret.status.toLowerCase()}; activate it or name another one`);
+    throw new UsageError(`${what} is ${secret.status.toLowerCase()}; wait until it is active, or name another secret`);
   }
 }
 
@@ -129,8 +173,10 @@ export async function deliverToLockbox(gateway: CloudGateway, plan: LockboxPlan,
     } catch (error) {
       if (!(error instanceof AlreadyExistsError)) throw error;
       // Created by someone else since the preflight: write into it instead.
-      const secret = await gateway.findSecretByName(folderId, plan.name, call);
-      if (!secret) throw error;
+      const found = await gateway.findSecretByName(folderId, plan.name, call);
+      if (!found) throw error;
+      // Just created by that other run: it may still be CREATING.
+      const secret = await settledSecret(gateway, found, { ref: plan.name, folderId, sleep: plan.sleep }, call);
       assertActive(secret);
       secretId = secret.id;
       ({ versionId } = await gateway.addSecretVersion({ secretId, baseVersionId: undefined, entries, description: `API key ${key.apiKeyId}` }, call));

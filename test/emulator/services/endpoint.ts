@@ -14,11 +14,12 @@ export const ENDPOINT_IDS = [
 ] as const;
 
 /**
- * ApiEndpointService: discovery, no token needed (a token, valid or not, is ignored). `overrides`
+ * ApiEndpointService: discovery, no token needed (a token, valid or not, is ignored). `ownAddress(id)`
+ * is where discovery sends that service (the emulator itself, or a stalled endpoint); `overrides`
  * (EmulatorOptions.discoveryAddresses) answer other addresses for some ids.
  */
-export function endpointService(ownAddress: () => string, overrides: Readonly<Record<string, string>> = {}): ServiceSpec {
-  const address = (id: string): string => overrides[id] ?? ownAddress();
+export function endpointService(ownAddress: (id: string) => string, overrides: Readonly<Record<string, string>> = {}): ServiceSpec {
+  const address = (id: string): string => overrides[id] ?? ownAddress(id);
   return defineService(ApiEndpointServiceService, {
     list() {
       return { endpoints: ENDPOINT_IDS.map((id) => ({ id, address: address(id) })), nextPageToken: '' };

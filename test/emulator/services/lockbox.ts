@@ -1,5 +1,7 @@
 import type { Any } from '@yandex-cloud/nodejs-sdk/google/protobuf/any';
-import { AddVersionMetadata, CreateSecretMetadata, DeleteSecretMetadata, SecretServiceService, type PayloadEntryChange } from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service';
+import {
+  ActivateSecretMetadata, AddVersionMetadata, CreateSecretMetadata, DeactivateSecretMetadata, DeleteSecretMetadata, SecretServiceService, type PayloadEntryChange,
+} from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret_service';
 import { PayloadServiceService } from '@yandex-cloud/nodejs-sdk/lockbox-v1/payload_service';
 import { Secret, Secret_Status, Version, Version_Status } from '@yandex-cloud/nodejs-sdk/lockbox-v1/secret';
 import { EmulatorError, notFound } from '../errors.js';
@@ -7,6 +9,7 @@ import { newId, newPassword } from '../ids.js';
 import { packAny, type Operations } from '../operations.js';
 import { caller, defineService, type CallContext, type ServiceSpec } from '../rpc.js';
 import type { PayloadValue, SecretRec, VersionRec, World } from '../state.js';
+import type { LockboxStateOptions } from '../types.js';
 import { invalid, labels, maxLength, paginate, required } from '../validation.js';
 
 /** 64 KB of values per version (reference §9). */
@@ -18,11 +21,33 @@ const toVersion = (v: VersionRec): Version => ({
   status: Version_Status.ACTIVE, payloadEntryKeys: [...v.entries.keys()], passwordPayloadSpecification: undefined,
 });
 
-function toSecret(s: SecretRec): Secret {
+/** INACTIVE once deactivated; CREATING until `creatingUntil`; else ACTIVE. */
+function statusOf(s: SecretRec, now: number): Secret_Status {
+  if (s.deactivated === true) return Secret_Status.INACTIVE;
+  if (s.creatingUntil !== undefined && now < s.creatingUntil) return Secret_Status.CREATING;
+  return Secret_Status.ACTIVE;
+}
+
+/**
+ * The content of a secret that is not ACTIVE is out of reach (DOCS:en/lockbox/concepts/secret.md:
+ * "When deactivated, it allows access only to its metadata"); the answer's code is a switch.
+ */
+function assertContentReachable(s: SecretRec, now: number, opts: LockboxStateOptions): void {
+  const status = statusOf(s, now);
+  if (status === Secret_Status.INACTIVE) {
+    const code = opts.inactiveAnswer ?? 'FAILED_PRECONDITION';
+    if (code === 'NOT_FOUND') throw notFound('Secret', s.id);
+    if (code === 'PERMISSION_DENIED') throw new EmulatorError('PERMISSION_DENIED', `Permission to [${secretResource(s.id)}] denied`);
+    throw new EmulatorError('FAILED_PRECONDITION', `Secret ${s.id} is not active`);
+  }
+  if (status === Secret_Status.CREATING) throw new EmulatorError('FAILED_PRECONDITION', `Secret ${s.id} is being created`);
+}
+
+function toSecret(s: SecretRec, now: number): Secret {
   const current = s.versions.find((v) => v.id === s.currentVersionId);
   return {
     id: s.id, folderId: s.folderId, createdAt: s.createdAt, name: s.name, description: s.description, labels: { ...s.labels },
-    kmsKeyId: s.kmsKeyId, status: Secret_Status.ACTIVE, currentVersion: current === undefined ? undefined : toVersion(current),
+    kmsKeyId: s.kmsKeyId, status: statusOf(s, now), currentVersion: current === undefined ? undefined : toVersion(current),
     deletionProtection: s.deletionProtection, passwordPayloadSpecification: undefined,
   };
 }
@@ -59,7 +84,7 @@ function applyEntries(path: string, base: ReadonlyMap<string, PayloadValue>, cha
  * version, which defaults to the current one; the new version becomes current), Delete (refused
  * while deletion protection is on). Other methods are UNIMPLEMENTED.
  */
-export function secretService(world: World, ops: Operations): ServiceSpec {
+export function secretService(world: World, ops: Operations, lockboxOpts: LockboxStateOptions = {}): ServiceSpec {
   const findSecret = (id: string): SecretRec => {
     required('secret_id', id, 50);
     const s = world.lockbox.get(id);
@@ -72,11 +97,24 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       resourceIds: [s.id], complete, rollback, fault: ctx.operationFault,
     });
 
+  // Activate/Deactivate: the state changes when the call arrives, like every emulated mutation.
+  const setActive = (ctx: CallContext, secretId: string, active: boolean) => {
+    const s = findSecret(secretId);
+    world.authorize(caller(ctx), active ? 'lockbox.secrets.activate' : 'lockbox.secrets.deactivate', s.folderId, secretResource(s.id));
+    const before = s.deactivated;
+    s.deactivated = !active;
+    const metadataType = active ? 'ActivateSecretMetadata' : 'DeactivateSecretMetadata';
+    return startOp(ctx, s, active ? 'Activate secret' : 'Deactivate secret',
+      packAny(`yandex.cloud.lockbox.v1.${metadataType}`, active ? ActivateSecretMetadata : DeactivateSecretMetadata, { secretId: s.id }),
+      () => packAny('yandex.cloud.lockbox.v1.Secret', Secret, toSecret(s, world.now())),
+      () => { s.deactivated = before; });
+  };
+
   return defineService(SecretServiceService, {
     get(ctx, req) {
       const s = findSecret(req.secretId);
       world.authorize(caller(ctx), 'lockbox.secrets.get', s.folderId, secretResource(s.id));
-      return toSecret(s);
+      return toSecret(s, world.now());
     },
 
     list(ctx, req) {
@@ -85,7 +123,7 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       world.authorize(caller(ctx), 'lockbox.secrets.list', folder.id, `resource-manager.folder ${folder.id}`);
       const all = [...world.lockbox.values()].filter((s) => s.folderId === folder.id);
       const { page, next } = paginate(all, req.pageSize, req.pageToken, 256);
-      return { secrets: page.map(toSecret), nextPageToken: next };
+      return { secrets: page.map((x) => toSecret(x, world.now())), nextPageToken: next };
     },
 
     create(ctx, req) {
@@ -117,6 +155,7 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       const s: SecretRec = {
         id: newId('e6q', 'lockbox-secret'), folderId: folder.id, name: req.name, description: req.description, labels: { ...req.labels },
         kmsKeyId: req.kmsKeyId, createdAt: now, deletionProtection: req.deletionProtection, versions: [], currentVersionId: undefined,
+        ...((lockboxOpts.creatingMs ?? 0) > 0 ? { creatingUntil: now.getTime() + (lockboxOpts.creatingMs ?? 0) } : {}),
       };
       const withVersion = req.createVersion ?? (req.versionPayloadEntries.length > 0 || spec !== undefined);
       if (withVersion) {
@@ -127,7 +166,7 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       world.lockbox.set(s.id, s);
       return startOp(ctx, s, 'Create secret',
         packAny('yandex.cloud.lockbox.v1.CreateSecretMetadata', CreateSecretMetadata, { secretId: s.id, versionId: s.currentVersionId ?? '' }),
-        () => packAny('yandex.cloud.lockbox.v1.Secret', Secret, toSecret(s)),
+        () => packAny('yandex.cloud.lockbox.v1.Secret', Secret, toSecret(s, world.now())),
         () => { world.lockbox.delete(s.id); });
     },
 
@@ -138,8 +177,16 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       world.lockbox.delete(s.id);
       return startOp(ctx, s, 'Delete secret',
         packAny('yandex.cloud.lockbox.v1.DeleteSecretMetadata', DeleteSecretMetadata, { secretId: s.id }),
-        () => packAny('yandex.cloud.lockbox.v1.Secret', Secret, toSecret(s)),
+        () => packAny('yandex.cloud.lockbox.v1.Secret', Secret, toSecret(s, world.now())),
         () => { world.lockbox.set(s.id, s); });
+    },
+
+    activate(ctx, req) {
+      return setActive(ctx, req.secretId, true);
+    },
+
+    deactivate(ctx, req) {
+      return setActive(ctx, req.secretId, false);
     },
 
     addVersion(ctx, req) {
@@ -148,6 +195,7 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
       maxLength('base_version_id', req.baseVersionId, 50);
       const s = findSecret(req.secretId);
       world.authorize(caller(ctx), 'lockbox.secrets.addVersion', s.folderId, secretResource(s.id));
+      assertContentReachable(s, world.now(), lockboxOpts);
       const baseId = req.baseVersionId !== '' ? req.baseVersionId : s.currentVersionId;
       const base = baseId === undefined ? undefined : s.versions.find((v) => v.id === baseId);
       if (baseId !== undefined && base === undefined) throw notFound('Version', baseId);
@@ -169,7 +217,7 @@ export function secretService(world: World, ops: Operations): ServiceSpec {
 }
 
 /** PayloadService.Get: the given version, or the current one. Needs lockbox.payloadViewer (or admin). */
-export function payloadService(world: World): ServiceSpec {
+export function payloadService(world: World, lockboxOpts: LockboxStateOptions = {}): ServiceSpec {
   return defineService(PayloadServiceService, {
     get(ctx, req) {
       required('secret_id', req.secretId, 50);
@@ -177,6 +225,7 @@ export function payloadService(world: World): ServiceSpec {
       const s = world.lockbox.get(req.secretId);
       if (s === undefined) throw notFound('Secret', req.secretId);
       world.authorize(caller(ctx), 'lockbox.secrets.getPayload', s.folderId, secretResource(s.id));
+      assertContentReachable(s, world.now(), lockboxOpts);
       const versionId = req.versionId !== '' ? req.versionId : s.currentVersionId;
       const v = versionId === undefined ? undefined : s.versions.find((x) => x.id === versionId);
       if (v === undefined) throw notFound('Version', versionId ?? `(current of secret ${s.id})`);
