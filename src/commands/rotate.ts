@@ -152,7 +152,8 @@ async function runRotate(input: RotateInput, ctx: CommandContext): Promise<Rotat
     if (finish) await finish.write({ ...finish.result, revoked: [], notRevoked: [{ id: finish.result.replaced.id, reason: error instanceof Error ? error.message : String(error) }] });
     throw error;
   }
-  await finish?.write(outcome);
+  // The document as begun: the new key as handed over (sealed with --encrypt-to), then what the revoke confirmed.
+  if (finish) await finish.write({ ...outcome, ...finish.result, revoked: outcome.revoked });
   for (const note of rotateNotes(outcome)) if (!note.routine || ctx.mode.format === 'text') out.note(note.text);
   return receipts ? { ...outcome, receipts } : outcome;
 
