@@ -45,7 +45,8 @@ export async function confirm(ctx: CommandContext, question: string, skipFlag: s
   return /^(y|yes)$/i.test(answer.trim());
 }
 
-function readLine(ctx: CommandContext): Promise<string> {
+/** One line from stdin; '' at end of input; rejects with the abort's reason on Ctrl-C. */
+export function readLine(ctx: CommandContext): Promise<string> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: ctx.deps.stdin, terminal: false });
     let settled = false;

@@ -148,6 +148,22 @@ function plainOnly(r: Sealable): CreateKeyResult {
   return r;
 }
 
+/**
+ * What to do with a new key, for a person at a terminal (stderr, after the key; never with --quiet,
+ * never into a pipe). The secret itself is referred to, never repeated. From the AI Studio API
+ * authentication page, https://yandex.cloud/en/docs/ai-studio/api-ref/authentication: an API key goes
+ * in the `Authorization: Api-Key <API_key>` header; no folder header is sent (the service uses the
+ * folder the service account was created in), but the folder ID is part of a model's URI.
+ */
+export function usageHints(r: CreateKeyResult): string[] {
+  const folder = r.serviceAccount.folderId;
+  return [
+    'Use it: send the secret above in the header "Authorization: Api-Key <secret>" (docs: https://yandex.cloud/en/docs/ai-studio/api-ref/authentication).',
+    `In scripts keep it in YC_API_KEY (--format env prints YC_API_KEY=…): curl -H "Authorization: Api-Key $YC_API_KEY" …`,
+    `No folder header is needed; model URIs name the folder: gpt://${folder}/yandexgpt/latest (YC_FOLDER_ID=${folder}).`,
+  ];
+}
+
 /** The labelled rows every text view of a new key shows, the secret excepted. */
 export function keyRows(r: CreateKeyResult): Array<[string, string]> {
   return [
