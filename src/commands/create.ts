@@ -19,11 +19,11 @@ import {
   checkServiceAccountName,
 } from '../core/validate.js';
 import { UsageError } from '../errors.js';
-import { createDocument, createDotenv, createEnv, createSecret, createText, usageHints, type CreateOutcome } from '../output/create.js';
+import { createDocument, createDotenv, createEnv, createSecret, createText, usageHints, type CreateOutcome, type DeliveryPlan } from '../output/create.js';
 import type { Format } from '../output/mode.js';
 import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredOutcome, type SecretFileFormat } from '../output/delivery.js';
 import type { TextSink } from '../output/text.js';
-import type { DeliveryReceipt } from '../core/targets/index.js';
+import type { DeliveryReceipt, PlannedTarget } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
 import { checkedString, folderOf, folderSources, folderTargetOrAsk, listCheck, profileSource } from './folder.js';
@@ -309,7 +309,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
     const caller = identity.id && identity.kind !== 'unknown' ? { type: identity.kind, id: identity.id } : undefined;
     const plan = await planCreateKey(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined, caller });
     if (plan.grantWarning) out.warn(plan.grantWarning);
-    return { kind: 'plan', plan };
+    return { kind: 'plan', plan, delivery: deliveryPlan(prepared, ctx, recipients) };
   }
 
   const runId = newRunId(deps.randomInt);
@@ -365,7 +365,8 @@ async function createMany(
   };
   if (input.dryRun) {
     out.progress.update('Checking (read-only)…');
-    return { kind: 'plan-many', plan: await planCreateKeys(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined }) };
+    const plan = await planCreateKeys(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined });
+    return { kind: 'plan-many', plan, delivery: deliveryPlan(undefined, ctx, run.recipients) };
   }
   if (!existing && input.name !== undefined) await refuseTakenNames(gateway, folder.id, names, ctx.signal);
 
@@ -385,6 +386,11 @@ async function createMany(
     },
   });
   return { kind: 'created-many', results };
+}
+
+/** --dry-run: where the secret would go (the targets as preflighted, else stdout) and whether sealed. */
+function deliveryPlan(prepared: { planned: readonly PlannedTarget[] } | undefined, ctx: CommandContext, recipients: readonly string[] | undefined): DeliveryPlan {
+  return { targets: prepared?.planned ?? [], format: ctx.mode.format, recipients: recipients?.length };
 }
 
 /** `--name X --count N`: exit 2 when any of X-1 … X-N is already in the folder (one List call). */
