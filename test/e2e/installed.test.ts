@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { COMMAND_SPECS } from '../../src/commands/manifest.js';
 import { TOKEN_EXCHANGE_PATH } from '../emulator/index.js';
+import { ageKeyPair, ageOpen } from '../helpers/age.js';
 import { installedWorld } from '../helpers/installed-world.js';
 import { livedInHome, type LivedInHome } from '../helpers/lived-in-home.js';
 import { runBin, type BinRun } from '../helpers/run-bin.js';
@@ -393,15 +394,12 @@ describe('issue 15 through the installed package: the secret alone, added scopes
   });
 
   test('--encrypt-to: JSON carries secret_encrypted, which the identity in the test decrypts to the issued secret; no plaintext anywhere', async () => {
-    const { Decrypter, armor, generateIdentity, identityToRecipient } = await import('age-encryption');
-    const identity = await generateIdentity();
-    const r = await cli(['create', '--json', '--encrypt-to', await identityToRecipient(identity)], { env: env() });
+    const me = await ageKeyPair();
+    const r = await cli(['create', '--json', '--encrypt-to', me.recipient], { env: env() });
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as { secret?: string; secret_encrypted: string };
     assert.equal(doc.secret, undefined);
-    const d = new Decrypter();
-    d.addIdentity(identity);
-    const secret = new TextDecoder().decode(await d.decrypt(armor.decode(doc.secret_encrypted)));
+    const secret = await ageOpen(doc.secret_encrypted, me.identity);
     assert.match(secret, /^AQVN/);
     assert.ok(world.emu.secrets().includes(secret), 'the cloud issued it');
     assertSecretHygiene(r, 0);

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateIdentity, identityToRecipient } from 'age-encryption';
 import { parse as parseYaml } from 'yaml';
+import { ageKeyPair } from '../helpers/age.js';
 import { assertUsageLine, createWorlds } from '../helpers/create-world.js';
 import { tempDir } from '../helpers/run-cli.js';
 
@@ -56,8 +56,8 @@ test('--dry-run in text: the plan says where the secret would go; an existing Lo
   const lockbox = await w.create(['--dry-run', '--to-lockbox', 'existing-secret']);
   assert.equal(lockbox.exitCode, 0, lockbox.stderr);
   assert.match(lockbox.stdout, new RegExp(`new version of Lockbox secret existing-secret \\(${secret.id}\\)`));
-  const [a, b] = await Promise.all([generateIdentity().then(identityToRecipient), generateIdentity().then(identityToRecipient)]);
-  const sealed = await w.create(['--dry-run', '--format', 'yaml', '--encrypt-to', a, '--encrypt-to', b]);
+  const [a, b] = (await Promise.all([ageKeyPair(), ageKeyPair()])).map((k) => k.recipient);
+  const sealed = await w.create(['--dry-run', '--format', 'yaml', '--encrypt-to', a ?? '', '--encrypt-to', b ?? '']);
   assert.equal(sealed.exitCode, 0, sealed.stderr);
   assert.deepEqual((parseYaml(sealed.stdout) as PlanDoc).delivery, { to: [{ target: 'stdout', format: 'yaml' }], encrypted_for_recipients: 2 });
   const plain = await w.create(['--dry-run']);
