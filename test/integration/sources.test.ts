@@ -62,7 +62,8 @@ test('config set profile with no yc config: named as the config\'s, and an --iam
 
   const flagged = await k.cli(['--iam-token', k.ids.userIamToken, 'list', '--folder-id', k.ids.folderId, '--json'], { configDir, env: { YC_IAM_TOKEN: undefined } });
   assert.equal(flagged.exitCode, 0, flagged.stderr);
-  assert.ok(flagged.stderr.startsWith(`Warning: yc profile 'prod' (from config profile (${file})): no yc config at `), flagged.stderr);
+  // (The warning about --iam-token on the command line, #13, comes first.)
+  assert.ok(flagged.stderr.split('\n').some((l) => l.startsWith(`Warning: yc profile 'prod' (from config profile (${file})): no yc config at `)), flagged.stderr);
   assert.match(flagged.stderr, /; it is not used \(the credential came from flag:--iam-token\)\.\n$/);
 
   // Asked for on this run, a missing profile still stops it.

@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decideOutputMode, type Format } from '../../src/output/mode.js';
 import { createWorlds } from '../helpers/create-world.js';
+import { runCli } from '../helpers/run-cli.js';
 
 const world = createWorlds();
 const ESC = String.fromCharCode(27);
@@ -110,4 +111,22 @@ test('No folder named "x": the folders it fetched are listed, exit code of not-f
   assert.ok(r.stderr.includes(`${w.ids.folderName} (${w.ids.folderId})`), r.stderr);
   assert.ok(r.stderr.includes(`${w.ids.otherFolderName} (${w.ids.otherFolderId})`), r.stderr);
   assert.equal(w.emu.calls('FolderService/List').length, 1, 'one List call');
+});
+
+test('--quiet at a confirmation: what it is about still shows with the question; "n" is exit 6 with nothing revoked', async () => {
+  const w = await world();
+  const made = await w.create(['--folder-id', w.ids.folderId, '--json']);
+  assert.equal(made.exitCode, 0, made.stderr);
+  const keyId = (JSON.parse(made.stdout) as { api_key: { id: string } }).api_key.id;
+  const r = await runCli(['revoke', keyId, '--quiet', '--endpoint', w.emu.endpoint, '--ca-file', w.emu.caFile], {
+    isTTY: true,
+    stdinIsTTY: true,
+    stdin: 'n\n',
+    env: { YC_IAM_TOKEN: w.ids.userIamToken },
+  });
+  assert.equal(r.exitCode, 6, r.stderr);
+  assert.match(r.stderr, /About to revoke; apps using this key stop working at once:\n {2}\S*/);
+  assert.ok(r.stderr.includes(keyId), r.stderr);
+  assert.match(r.stderr, /Revoke this API key\? \[y\/N\] /);
+  assert.ok(w.emu.state.apiKeys().some((k) => k.id === keyId));
 });
