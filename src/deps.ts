@@ -30,6 +30,8 @@ export interface Deps extends AuthDeps {
   stdin: Readable;
   stdoutIsTTY: boolean;
   stderrIsTTY: boolean;
+  /** stdin is a terminal: a person can answer a question (the folder picker). Absent: no. */
+  stdinIsTTY?: boolean;
   env: Readonly<Record<string, string | undefined>>;
   homedir: string;
   /** Directory of aistudio-key's own config; undefined = conf's per-OS default. */
@@ -101,6 +103,7 @@ export function createDeps(): Deps {
     stdin: process.stdin,
     stdoutIsTTY: process.stdout.isTTY === true,
     stderrIsTTY: process.stderr.isTTY === true,
+    stdinIsTTY: process.stdin.isTTY === true,
     env: process.env,
     homedir: homedir(),
     configDir: process.env[ENV.configDir] || undefined,

@@ -58,7 +58,7 @@ async function report(error: AppError, state: RunState, deps: Deps): Promise<voi
     import('./output/style.js'),
     import('./output/sanitize.js'),
   ]);
-  const mode = decideOutputMode({ format: state.format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, env: deps.env });
+  const mode = decideOutputMode({ format: state.format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, env: deps.env, noColor: state.noColor });
   const text = await formatError(error, { format: state.format, style: createStyle(mode.stderrColor), debug: state.debug });
   deps.stderr.write(defuseLines(state.redactor.redact(text)));
 }

@@ -75,6 +75,9 @@ export function createProgram(deps: Deps, specs: readonly CommandSpec[] = COMMAN
   root.on('option:debug', () => {
     state.debug = true;
   });
+  root.on('option:no-color', () => {
+    state.noColor = true;
+  });
   for (const spec of specs) register(root, spec, deps, state);
   return { command: root, state };
 }

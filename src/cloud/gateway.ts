@@ -322,6 +322,16 @@ export class SdkGateway implements CloudGateway {
     return toFolder(f);
   }
 
+  listFolders(cloudId: string, opts?: CallOptions): Promise<Folder[]> {
+    return this.pages(
+      'FolderService/List',
+      { action: `list folders in cloud ${cloudId}`, needs: `\`resource-manager.viewer\` or \`viewer\` on cloud ${cloudId}`, resource: `cloud ${cloudId}` },
+      opts,
+      (pageToken, o) => this.folders.list(folderService.ListFoldersRequest.fromPartial({ cloudId, pageSize: PAGE_SIZE, pageToken }), o),
+      (r) => r.folders.map(toFolder),
+    );
+  }
+
   async findFolderByName(cloudId: string, name: string, opts?: CallOptions): Promise<Folder | undefined> {
     const filter = FILTERABLE_NAME.test(name) ? `name="${name}"` : '';
     const all = await this.pages(

@@ -155,6 +155,8 @@ export interface CloudGateway {
 
   listClouds(opts?: CallOptions): Promise<Cloud[]>;
   getFolder(folderId: string, opts?: CallOptions): Promise<Folder>;
+  /** Every folder of the cloud the caller may see. */
+  listFolders(cloudId: string, opts?: CallOptions): Promise<Folder[]>;
   /** Folder names are unique per cloud: 0 or 1 result. */
   findFolderByName(cloudId: string, name: string, opts?: CallOptions): Promise<Folder | undefined>;
   listFolderAccessBindings(folderId: string, opts?: CallOptions): Promise<AccessBinding[]>;

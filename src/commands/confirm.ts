@@ -32,20 +32,24 @@ export function canPrompt(ctx: CommandContext): boolean {
 /**
  * Asks `question` (a `[y/N]` suffix is added) and resolves true only for y/yes.
  * @param skipFlag the flag that answers yes in advance, for the error message: '--yes'.
+ * @param details lines shown just before the question (what it is about), each sanitised; part of
+ *   the question, so --quiet does not hide them.
  * @throws NeedsInteractionError when the session is not interactive; the signal's reason when the
  *   run is interrupted while waiting.
  */
-export async function confirm(ctx: CommandContext, question: string, skipFlag: string): Promise<boolean> {
+export async function confirm(ctx: CommandContext, question: string, skipFlag: string, details: readonly string[] = []): Promise<boolean> {
   if (!canPrompt(ctx)) {
     throw new NeedsInteractionError(`This would ask "${question}", but the session is not interactive; pass ${skipFlag} to go ahead without asking.`);
   }
   ctx.out.progress.stop();
-  ctx.deps.stderr.write(ctx.redactor.redact(`${sanitize(question)} [y/N] `));
+  const about = details.map((line) => `${sanitize(line)}\n`).join('');
+  ctx.deps.stderr.write(ctx.redactor.redact(`${about}${sanitize(question)} [y/N] `));
   const answer = await readLine(ctx);
   return /^(y|yes)$/i.test(answer.trim());
 }
 
-function readLine(ctx: CommandContext): Promise<string> {
+/** One line from stdin; '' at end of input; rejects with the abort's reason on Ctrl-C. */
+export function readLine(ctx: CommandContext): Promise<string> {
   return new Promise((resolve, reject) => {
     const rl = createInterface({ input: ctx.deps.stdin, terminal: false });
     let settled = false;

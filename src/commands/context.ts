@@ -14,6 +14,10 @@ export interface GlobalOptions {
   endpoint: Sourced | undefined;
   caFile: string | undefined;
   debug: boolean;
+  /** --no-color: no colour, no spinner; beats FORCE_COLOR. */
+  noColor: boolean;
+  /** --quiet: no progress, notes or hints on stderr (warnings and errors still show). */
+  quiet: boolean;
   /** Whole-run deadline (--timeout). */
   timeoutMs: number | undefined;
   /** Retries of transient failures per call (--retries). */

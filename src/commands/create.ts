@@ -9,7 +9,7 @@ import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, typ
 import { generateServiceAccountName } from '../core/names.js';
 import { checkRolesExist } from '../core/roles.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
-import { pickFolderTarget, resolveFolder, type ResolvedFolder } from '../core/target.js';
+import { pickFolderTarget, type ResolvedFolder } from '../core/target.js';
 import {
   checkCloudId,
   checkDescription,
@@ -20,14 +20,14 @@ import {
   checkServiceAccountName,
 } from '../core/validate.js';
 import { UsageError } from '../errors.js';
-import { createDocument, createDotenv, createEnv, createSecret, createText, type CreateOutcome } from '../output/create.js';
+import { createDocument, createDotenv, createEnv, createSecret, createText, usageHints, type CreateOutcome, type DeliveryPlan } from '../output/create.js';
 import type { Format } from '../output/mode.js';
 import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredOutcome, type SecretFileFormat } from '../output/delivery.js';
 import type { TextSink } from '../output/text.js';
-import type { DeliveryReceipt } from '../core/targets/index.js';
+import type { DeliveryReceipt, PlannedTarget } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
-import { checkedString, folderSources, listCheck, profileSource } from './folder.js';
+import { checkedString, folderOf, folderSources, folderTargetOrAsk, listCheck, profileSource } from './folder.js';
 import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
@@ -280,13 +280,12 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   if (sources.some((s) => s.folderId || s.folderName)) pickFolderTarget(sources);
   const expiresAt = resolveExpiry(input.expiry ?? configuredExpiry(settings) ?? { kind: 'in', ms: DEFAULT_EXPIRY_MS, text: DEFAULT_EXPIRES_IN }, deps.now());
   const auth = await ctx.auth();
-  const target = pickFolderTarget([...sources, profileSource(auth.defaults)]);
+  const target = folderTargetOrAsk([...sources, profileSource(auth.defaults)], ctx);
   const newName = (): string => generateServiceAccountName(deps.now(), (max) => deps.randomInt(max));
   const name = input.name ?? newName();
 
   const { gateway, identity } = await ctx.cloud();
-  if (target.kind === 'name') out.progress.update(`Looking up folder ${target.folderName.value}…`);
-  const folder = await resolveFolder(gateway, target, { signal: ctx.signal });
+  const folder = await folderOf(target, gateway, ctx);
   out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''}; expires: ${expiresAt ? rfc3339(expiresAt) : 'never'}`);
   // Unknown --roles values are a usage error before anything changes (dry run included).
   await checkRolesExist(gateway, input.roles, { signal: ctx.signal, note: (t) => out.debug(t) });
@@ -311,7 +310,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
     const caller = identity.id && identity.kind !== 'unknown' ? { type: identity.kind, id: identity.id } : undefined;
     const plan = await planCreateKey(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined, caller });
     if (plan.grantWarning) out.warn(plan.grantWarning);
-    return { kind: 'plan', plan };
+    return { kind: 'plan', plan, delivery: deliveryPlan(prepared, ctx, recipients) };
   }
 
   const runId = newRunId(deps.randomInt);
@@ -334,6 +333,7 @@ async function runCreate(input: CreateInput, ctx: CommandContext): Promise<Creat
   });
   // Delivered to targets: stdout gets the result without the secret once the key is safely kept.
   if (receipts) return { kind: 'delivered', result, receipts };
+  if (ctx.mode.human && !recipients) for (const hint of usageHints(result)) out.note(hint);
   return { kind: 'created', result };
 }
 
@@ -366,7 +366,8 @@ async function createMany(
   };
   if (input.dryRun) {
     out.progress.update('Checking (read-only)…');
-    return { kind: 'plan-many', plan: await planCreateKeys(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined }) };
+    const plan = await planCreateKeys(gateway, coreInput, folder, { signal: ctx.signal, nameGiven: input.name !== undefined });
+    return { kind: 'plan-many', plan, delivery: deliveryPlan(undefined, ctx, run.recipients) };
   }
   if (!existing && input.name !== undefined) await refuseTakenNames(gateway, folder.id, names, ctx.signal);
 
@@ -386,6 +387,11 @@ async function createMany(
     },
   });
   return { kind: 'created-many', results };
+}
+
+/** --dry-run: where the secret would go (the targets as preflighted, else stdout) and whether sealed. */
+function deliveryPlan(prepared: { planned: readonly PlannedTarget[] } | undefined, ctx: CommandContext, recipients: readonly string[] | undefined): DeliveryPlan {
+  return { targets: prepared?.planned ?? [], format: ctx.mode.format, recipients: recipients?.length };
 }
 
 /** `--name X --count N`: exit 2 when any of X-1 … X-N is already in the folder (one List call). */

@@ -7,10 +7,12 @@ import type { ProfileDefaults } from '../auth/types.js';
 import { ENV } from '../config/env.js';
 import { sourceName } from '../config/sources.js';
 import type { Settings } from '../config/settings.js';
-import { pickFolderTarget, resolveFolder, type Sourced, type TargetSource } from '../core/target.js';
+import type { CloudGateway } from '../cloud/types.js';
+import { pickFolderTarget, resolveFolder, type FolderTarget, type ResolvedFolder, type Sourced, type TargetSource } from '../core/target.js';
 import { checkCloudId, checkFolderId, checkFolderName, parseList } from '../core/validate.js';
 import type { CommandContext } from './context.js';
 import type { FlagSpec, Zod } from './define.js';
+import { askForFolder, canPickFolder } from './pick-folder.js';
 
 export interface FolderInput {
   folderId: string | undefined;
@@ -106,11 +108,27 @@ export async function folderResolver(input: FolderInput, ctx: CommandContext): P
   return () => (resolved ??= resolve());
   async function resolve(): Promise<string> {
     const auth = await ctx.auth();
-    const target = pickFolderTarget([...sources, profileSource(auth.defaults)]);
+    const target = folderTargetOrAsk([...sources, profileSource(auth.defaults)], ctx);
     const { gateway } = await ctx.cloud();
-    if (target.kind === 'name') ctx.out.progress.update(`Looking up folder ${target.folderName.value}…`);
-    const folder = await resolveFolder(gateway, target, { signal: ctx.signal });
-    ctx.out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''} from ${target.kind === 'id' ? target.folderId.source : target.folderName.source}`);
+    const folder = await folderOf(target, gateway, ctx);
+    if (target) ctx.out.debug(`folder: ${folder.id}${folder.name ? ` (${folder.name})` : ''} from ${target.kind === 'id' ? target.folderId.source : target.folderName.source}`);
     return folder.id;
   }
+}
+
+/**
+ * The folder target by precedence; undefined when no source names one and the person at the
+ * terminal may choose (pick-folder.ts).
+ * @throws UsageError as pickFolderTarget does.
+ */
+export function folderTargetOrAsk(sources: readonly TargetSource[], ctx: CommandContext): FolderTarget | undefined {
+  if (!sources.some((s) => s.folderId || s.folderName) && canPickFolder(ctx)) return undefined;
+  return pickFolderTarget(sources);
+}
+
+/** The target resolved to a folder (a name looked up), or, without one, the folder chosen at the terminal. */
+export async function folderOf(target: FolderTarget | undefined, gateway: CloudGateway, ctx: CommandContext): Promise<ResolvedFolder> {
+  if (!target) return askForFolder(ctx, gateway);
+  if (target.kind === 'name') ctx.out.progress.update(`Looking up folder ${target.folderName.value}…`);
+  return resolveFolder(gateway, target, { signal: ctx.signal });
 }

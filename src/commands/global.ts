@@ -25,6 +25,9 @@ export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   timeout: { flags: '--timeout <duration>', description: 'give up (and clean up) after this long, e.g. 5m' },
   retries: { flags: '--retries <n>', description: 'retries of transient failures per call (default 3)' },
   debug: { flags: '--debug', description: 'log calls on stderr, secrets redacted; print stacks of internal errors' },
+  // gh's conventions: colour follows the terminal, NO_COLOR and FORCE_COLOR; the flag beats them all.
+  color: { flags: '--no-color', description: 'no colour and no spinner, even with FORCE_COLOR (NO_COLOR=1 does the same)' },
+  quiet: { flags: '-q, --quiet', description: 'no progress, notes or hints on stderr; warnings and errors still show' },
 };
 
 type Raw = Record<string, unknown>;
@@ -107,6 +110,8 @@ export function parseGlobalOptions(raw: Raw, env: Readonly<Record<string, string
     endpoint,
     caFile: str(raw.caFile),
     debug: raw.debug === true,
+    noColor: raw.color === false,
+    quiet: raw.quiet === true,
     timeoutMs,
     retries,
   };

@@ -71,6 +71,14 @@ const GLOBAL_OPTIONS: HelpItem[] = [
   {
     "term": "--debug",
     "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
+  },
+  {
+    "term": "--no-color",
+    "description": "no colour and no spinner, even with FORCE_COLOR (NO_COLOR=1 does the same)"
+  },
+  {
+    "term": "-q, --quiet",
+    "description": "no progress, notes or hints on stderr; warnings and errors still show"
   }
 ];
 
@@ -131,6 +139,14 @@ export const HELP_PAGES: Readonly<Record<string, HelpPage>> = {
       {
         "term": "--debug",
         "description": "log calls on stderr, secrets redacted; print stacks of internal errors"
+      },
+      {
+        "term": "--no-color",
+        "description": "no colour and no spinner, even with FORCE_COLOR (NO_COLOR=1 does the same)"
+      },
+      {
+        "term": "-q, --quiet",
+        "description": "no progress, notes or hints on stderr; warnings and errors still show"
       },
       {
         "term": "-h, --help",

@@ -81,10 +81,11 @@ async function runPrune(input: PruneInput, ctx: CommandContext): Promise<PruneOu
   if (!input.yes) {
     ctx.out.progress.stop();
     const n = plan.candidates.length;
-    // A note per line: each is sanitised on its own, so only our own line breaks survive.
-    ctx.out.note(`About to delete ${n === 1 ? 'this service account' : `these ${n} service accounts`} (no API keys), each one's roles on the folder first:`);
-    for (const line of candidateLines(plan)) ctx.out.note(`  ${line}`);
-    const ok = await confirm(ctx, `Delete ${n === 1 ? 'it' : `these ${n}`}?`, '--yes');
+    const details = [
+      `About to delete ${n === 1 ? 'this service account' : `these ${n} service accounts`} (no API keys), each one's roles on the folder first:`,
+      ...candidateLines(plan).map((l) => `  ${l}`),
+    ];
+    const ok = await confirm(ctx, `Delete ${n === 1 ? 'it' : `these ${n}`}?`, '--yes', details);
     if (!ok) throw new CancelledError('Not confirmed; nothing was deleted.');
   }
   const outcomes = await pruneAccounts(gateway, plan, {

@@ -84,9 +84,10 @@ async function runRevoke(input: RevokeInput, ctx: CommandContext): Promise<Revok
   let known: Map<string, ApiKey> | undefined;
   if (!input.yes) {
     ctx.out.progress.update('Reading the keys…');
-    known = await preview(gateway, input, ctx);
+    const details: string[] = [];
+    known = await preview(gateway, input, ctx, details);
     const n = input.keyIds.length;
-    const ok = await confirm(ctx, `Revoke ${n === 1 ? 'this API key' : `these ${n} API keys`}${input.withServiceAccount ? ' (and delete accounts left without keys)' : ''}?`, '--yes');
+    const ok = await confirm(ctx, `Revoke ${n === 1 ? 'this API key' : `these ${n} API keys`}${input.withServiceAccount ? ' (and delete accounts left without keys)' : ''}?`, '--yes', details);
     if (!ok) throw new CancelledError('Not confirmed; nothing was revoked.');
   }
   const result = await revokeKeys(
@@ -103,7 +104,7 @@ async function runRevoke(input: RevokeInput, ctx: CommandContext): Promise<Revok
 }
 
 /** Reads the keys (and their accounts' names) and shows them on stderr before the question. */
-async function preview(gateway: CloudGateway, input: RevokeInput, ctx: CommandContext): Promise<Map<string, ApiKey>> {
+async function preview(gateway: CloudGateway, input: RevokeInput, ctx: CommandContext, details: string[]): Promise<Map<string, ApiKey>> {
   const known = new Map<string, ApiKey>();
   const lines: string[] = [];
   const names = new Map<string, string>();
@@ -127,9 +128,8 @@ async function preview(gateway: CloudGateway, input: RevokeInput, ctx: CommandCo
     }
   }
   ctx.out.progress.stop();
-  // One note per line: a note is one line (data in it cannot start another).
-  ctx.out.note(`About to revoke; apps using ${lines.length === 1 ? 'this key' : 'these keys'} stop working at once:`);
-  for (const line of lines) ctx.out.note(line);
+  // Shown with the question, one sanitised line each (data in one cannot start another), even with --quiet.
+  details.push(`About to revoke; apps using ${lines.length === 1 ? 'this key' : 'these keys'} stop working at once:`, ...lines);
   return known;
 }
 

@@ -4,6 +4,7 @@ import { rotateKey, type RotateKeyEvent, type RotateKeyOutcome, type RotateKeyRe
 import { checkApiKeyId } from '../core/validate.js';
 import type { PreparedDelivery } from '../core/targets/index.js';
 import type { CreateKeyResult } from '../core/create-key.js';
+import { usageHints } from '../output/create.js';
 import { ROTATE_OPEN_FIELD, rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateSecret, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
 import type { CommandContext } from './context.js';
 import { checkRunFormat, configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
@@ -155,6 +156,7 @@ async function runRotate(input: RotateInput, ctx: CommandContext): Promise<Rotat
   // The document as begun: the new key as handed over (sealed with --encrypt-to), then what the revoke confirmed.
   if (finish) await finish.write({ ...outcome, ...finish.result, revoked: outcome.revoked });
   for (const note of rotateNotes(outcome)) if (!note.routine || ctx.mode.format === 'text') out.note(note.text);
+  if (!receipts && !recipients && ctx.mode.human) for (const hint of usageHints(outcome)) out.note(hint);
   return receipts ? { ...outcome, receipts } : outcome;
 
   function rotate(): Promise<RotateKeyOutcome> {

@@ -8,6 +8,8 @@ export interface RunState {
   /** The output format as far as parsing got. */
   format: Format;
   debug: boolean;
+  /** --no-color was given (an error is printed without colour too). */
+  noColor: boolean;
   redactor: Redactor;
 }
 
@@ -15,5 +17,5 @@ export function createRunState(deps: Deps): RunState {
   const redactor = new Redactor();
   // Tokens from the environment are masked from the start, before any code could echo one.
   for (const name of [ENV.iamToken, ENV.oauthToken, ENV.token]) redactor.add(deps.env[name]);
-  return { format: 'text', debug: false, redactor };
+  return { format: 'text', debug: false, noColor: false, redactor };
 }

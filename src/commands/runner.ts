@@ -182,7 +182,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   }
   // A terminal's width; 0 for a pseudo-terminal made without a size, undefined for a pipe.
   const stderrColumns = (deps.stderr as { columns?: number }).columns;
-  const mode: OutputMode = decideOutputMode({ format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, stderrColumns, env: deps.env });
+  const mode: OutputMode = decideOutputMode({ format, stdoutIsTTY: deps.stdoutIsTTY, stderrIsTTY: deps.stderrIsTTY, stderrColumns, env: deps.env, noColor: global.noColor, quiet: global.quiet });
   const errStyle = createStyle(mode.stderrColor);
   const spinner = await createProgress(mode.spinner, err, stderrColumns);
   // The spinner's text may quote a flag value: sanitised like every other line on stderr.
@@ -192,7 +192,10 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   };
   const out: CommandContext['out'] = {
     // Notes and warnings may quote the cloud or a flag: sanitised (one line each) before styling.
-    note: (text) => progress.print(`${errStyle.dim(sanitize(text))}\n`),
+    // --quiet drops the notes (and with them the hints after a key); warnings still show.
+    note: (text) => {
+      if (!mode.quiet) progress.print(`${errStyle.dim(sanitize(text))}\n`);
+    },
     warn: (text) => progress.print(`${errStyle.yellow('Warning:')} ${sanitize(text)}\n`),
     debug,
     progress,

@@ -81,11 +81,24 @@ export async function resolveFolder(gateway: CloudGateway, target: FolderTarget,
     }
     cloudId = clouds[0]?.id ?? '';
   }
-  const folder = await gateway.findFolderByName(cloudId, target.folderName.value, opts);
+  // All of the cloud's folders (one List call, as a name filter would be): on a miss, they are the answer's hint.
+  const folders = await gateway.listFolders(cloudId, opts);
+  const folder = folders.find((f) => f.name === target.folderName.value);
   if (!folder) {
     throw new NotFoundError(`No folder named "${target.folderName.value}" in cloud ${cloudId}.`, {
-      hints: [`List the folders with \`yc resource-manager folder list --cloud-id ${cloudId}\`, or pass --folder-id.`],
+      hints: [
+        folders.length === 0
+          ? 'The credential in use can see no folder in that cloud.'
+          : `Folders you can see there: ${listed(folders.map((f) => `${f.name} (${f.id})`))}.`,
+        `Pass --folder-id, or --folder-name with one of those names (\`yc resource-manager folder list --cloud-id ${cloudId}\` lists them too).`,
+      ],
     });
   }
   return { id: folder.id, name: folder.name, cloudId: folder.cloudId };
+}
+
+/** At most 20 items, then how many more. (Error output sanitises the names the cloud gave.) */
+function listed(items: readonly string[]): string {
+  const shown = items.slice(0, 20).join(', ');
+  return items.length > 20 ? `${shown} and ${items.length - 20} more` : shown;
 }

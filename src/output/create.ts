@@ -5,16 +5,27 @@
 import type { CreateKeyPlan, CreateKeyResult } from '../core/create-key.js';
 import type { CreateKeysPlan } from '../core/create-keys.js';
 import { rfc3339 } from '../core/expiry.js';
+import type { PlannedTarget } from '../core/targets/index.js';
 import { formatComments, formatDotenv, formatEnv } from './formats.js';
 import type { TextSink } from './text.js';
 import type { OwnText } from './sanitize.js';
 
 export type CreateOutcome =
   | { kind: 'created'; result: CreateKeyResult }
-  | { kind: 'plan'; plan: CreateKeyPlan }
+  | { kind: 'plan'; plan: CreateKeyPlan; delivery?: DeliveryPlan }
   /** `create --count N`, N > 1: one result per key, in order. */
   | { kind: 'created-many'; results: CreateKeyResult[] }
-  | { kind: 'plan-many'; plan: CreateKeysPlan };
+  | { kind: 'plan-many'; plan: CreateKeysPlan; delivery?: DeliveryPlan };
+
+/** --dry-run: where the secret would go, each target as its preflight found it. */
+export interface DeliveryPlan {
+  /** Empty: stdout, in `format`. */
+  targets: readonly PlannedTarget[];
+  /** The run's output format (an --out-file is written in it, text meaning env). */
+  format: string;
+  /** --encrypt-to: how many age recipients the secret would be sealed for. */
+  recipients: number | undefined;
+}
 
 /**
  * A new key as printed. With --encrypt-to, `secretEncrypted` holds the age ciphertext (ASCII armour)
@@ -55,7 +66,45 @@ export function createdDocument(r: Sealable): CreatedDocument {
   };
 }
 
-export function planDocument(p: CreateKeyPlan): Record<string, unknown> {
+/** The `delivery` member of a dry run's document. */
+export function deliveryDocument(d: DeliveryPlan): Record<string, unknown> {
+  const to = d.targets.length === 0 ? [{ target: 'stdout', format: d.format }] : d.targets.map(plannedTargetDocument);
+  return { to, encrypted_for_recipients: d.recipients ?? null };
+}
+
+function plannedTargetDocument(t: PlannedTarget): Record<string, unknown> {
+  switch (t.target) {
+    case 'file':
+      return { target: 'file', path: t.path, format: t.format, mode: '0600', replaces_existing: t.replaces };
+    case 'github-output':
+      return { target: 'github-output', outputs: ['api-key-id', 'api-key'], file: t.outputFile };
+    case 'lockbox':
+      return { target: 'lockbox', action: t.action, secret_id: t.action === 'add-version' ? t.secretId : null, name: t.name, folder_id: t.folderId };
+  }
+}
+
+/** The dry run's lines on where the secret would go. */
+function deliveryLines(d: DeliveryPlan | undefined): string[] {
+  if (!d) return [];
+  const lines = d.targets.length === 0 ? [`The secret would be printed on stdout (${d.format}).`] : d.targets.map(plannedTargetLine);
+  if (d.recipients !== undefined) lines.push(`The secret would be encrypted with age for ${d.recipients} recipient${d.recipients === 1 ? '' : 's'} (--encrypt-to); no plaintext would be written.`);
+  return lines;
+}
+
+function plannedTargetLine(t: PlannedTarget): string {
+  switch (t.target) {
+    case 'file':
+      return `The secret would be written to ${t.path} (${t.format}, mode 0600${t.replaces ? ', replacing the file there (--force)' : ', a new file'}); stdout would carry no secret.`;
+    case 'github-output':
+      return `The secret would be masked and set as step outputs api-key-id and api-key in ${t.outputFile}.`;
+    case 'lockbox':
+      return t.action === 'add-version'
+        ? `The secret would be written as a new version of Lockbox secret ${t.name} (${t.secretId}) in folder ${t.folderId}.`
+        : `Lockbox secret ${t.name} would be created in folder ${t.folderId}, holding the secret as its first version.`;
+  }
+}
+
+export function planDocument(p: CreateKeyPlan, delivery?: DeliveryPlan): Record<string, unknown> {
   return {
     dry_run: true,
     folder: { id: p.folder.id, name: p.folder.name ?? null, cloud_id: p.folder.cloudId ?? null },
@@ -63,11 +112,12 @@ export function planDocument(p: CreateKeyPlan): Record<string, unknown> {
     roles: p.roles,
     api_key: { description: p.apiKey.description, scopes: p.apiKey.scopes, expires_at: p.apiKey.expiresAt ? rfc3339(p.apiKey.expiresAt) : null },
     checks: { existing_bindings: p.existingBindings },
+    ...(delivery ? { delivery: deliveryDocument(delivery) } : {}),
   };
 }
 
 /** `--dry-run --count N`: the single plan with `count` and every account's name. */
-export function planManyDocument(p: CreateKeysPlan): Record<string, unknown> {
+export function planManyDocument(p: CreateKeysPlan, delivery?: DeliveryPlan): Record<string, unknown> {
   return {
     dry_run: true,
     count: p.names.length,
@@ -76,6 +126,7 @@ export function planManyDocument(p: CreateKeysPlan): Record<string, unknown> {
     roles: p.roles,
     api_key: { description: p.apiKey.description, scopes: p.apiKey.scopes, expires_at: p.apiKey.expiresAt ? rfc3339(p.apiKey.expiresAt) : null },
     checks: { existing_bindings: p.existingBindings },
+    ...(delivery ? { delivery: deliveryDocument(delivery) } : {}),
   };
 }
 
@@ -85,11 +136,11 @@ export function createDocument(o: CreateOutcome): unknown {
     case 'created':
       return createdDocument(o.result);
     case 'plan':
-      return planDocument(o.plan);
+      return planDocument(o.plan, o.delivery);
     case 'created-many':
       return o.results.map(createdDocument);
     case 'plan-many':
-      return planManyDocument(o.plan);
+      return planManyDocument(o.plan, o.delivery);
   }
 }
 
@@ -100,8 +151,8 @@ function oneKeyOnly(o: CreateOutcome): never {
 
 /** YC_API_KEY, YC_API_KEY_ID, YC_FOLDER_ID; a dry run prints only comments, so sourcing it sets nothing. */
 export function createEnv(o: CreateOutcome): string {
-  if (o.kind === 'plan') return formatComments(planLines(o.plan));
-  if (o.kind === 'plan-many') return formatComments(planManyLines(o.plan));
+  if (o.kind === 'plan') return formatComments([...planLines(o.plan), ...deliveryLines(o.delivery)]);
+  if (o.kind === 'plan-many') return formatComments([...planManyLines(o.plan), ...deliveryLines(o.delivery)]);
   if (o.kind === 'created-many') return oneKeyOnly(o);
   return formatEnv([
     ['YC_API_KEY', plainOnly(o.result).secret],
@@ -112,8 +163,8 @@ export function createEnv(o: CreateOutcome): string {
 
 /** NAME=value lines (`--format dotenv`); a dry run prints only comments. */
 export function createDotenv(o: CreateOutcome): string {
-  if (o.kind === 'plan') return formatComments(planLines(o.plan));
-  if (o.kind === 'plan-many') return formatComments(planManyLines(o.plan));
+  if (o.kind === 'plan') return formatComments([...planLines(o.plan), ...deliveryLines(o.delivery)]);
+  if (o.kind === 'plan-many') return formatComments([...planManyLines(o.plan), ...deliveryLines(o.delivery)]);
   if (o.kind === 'created-many') return oneKeyOnly(o);
   return formatDotenv([
     ['YC_API_KEY', plainOnly(o.result).secret],
@@ -149,6 +200,22 @@ function plainOnly(r: Sealable): CreateKeyResult {
   return r;
 }
 
+/**
+ * What to do with a new key, for a person at a terminal (stderr, after the key; never with --quiet,
+ * never into a pipe). The secret itself is referred to, never repeated. From the AI Studio API
+ * authentication page, https://yandex.cloud/en/docs/ai-studio/api-ref/authentication: an API key goes
+ * in the `Authorization: Api-Key <API_key>` header; no folder header is sent (the service uses the
+ * folder the service account was created in), but the folder ID is part of a model's URI.
+ */
+export function usageHints(r: CreateKeyResult): string[] {
+  const folder = r.serviceAccount.folderId;
+  return [
+    'Use it: send the secret above in the header "Authorization: Api-Key <secret>" (docs: https://yandex.cloud/en/docs/ai-studio/api-ref/authentication).',
+    `In scripts keep it in YC_API_KEY (--format env prints YC_API_KEY=…): curl -H "Authorization: Api-Key $YC_API_KEY" …`,
+    `No folder header is needed; model URIs name the folder: gpt://${folder}/yandexgpt/latest (YC_FOLDER_ID=${folder}).`,
+  ];
+}
+
 /** The labelled rows every text view of a new key shows, the secret excepted. */
 export function keyRows(r: CreateKeyResult): Array<[string, string]> {
   return [
@@ -164,10 +231,10 @@ export function keyRows(r: CreateKeyResult): Array<[string, string]> {
 export function createText(o: CreateOutcome, out: TextSink): void {
   switch (o.kind) {
     case 'plan':
-      for (const l of planLines(o.plan)) out.line(l);
+      for (const l of [...planLines(o.plan), ...deliveryLines(o.delivery)]) out.line(l);
       return;
     case 'plan-many':
-      for (const l of planManyLines(o.plan)) out.line(l);
+      for (const l of [...planManyLines(o.plan), ...deliveryLines(o.delivery)]) out.line(l);
       return;
     case 'created':
       keyBlock(o.result, out);

@@ -3,7 +3,8 @@
  * document on stdout. Text is "human" (alignment, colour on stdout) only when stdout is a terminal outside CI.
  *
  * Colour, per stream, in this order (the first rule that speaks decides; as chalk's supports-color and
- * Node's own tty.hasColors() read the variables):
+ * Node's own tty.hasColors() read the variables, and as gh puts its flags above the environment):
+ *   0. --no-color: off, whatever the environment says.
  *   1. FORCE_COLOR=0 or false: off. FORCE_COLOR=1, 2, 3, true or empty: on, even into a pipe or a CI log.
  *   2. NO_COLOR non-empty (https://no-color.org): off.
  *   3. TERM=dumb or CI: off.
@@ -11,7 +12,7 @@
  * The spinner needs more than colour: stderr a terminal of known, non-zero width (a pseudo-terminal
  * made without a size reports 0 columns, and ora then redraws without end), TERM not dumb (no cursor
  * movement there), not CI, and colour not turned off by FORCE_COLOR=0 or NO_COLOR. FORCE_COLOR never
- * turns a spinner on.
+ * turns a spinner on; --no-color and --quiet turn it off.
  */
 import { ENV } from '../config/env.js';
 
@@ -31,6 +32,8 @@ export interface OutputMode {
   stderrColor: boolean;
   /** Show an ora spinner on stderr. */
   spinner: boolean;
+  /** --quiet: no progress, notes or hints on stderr. */
+  quiet: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -68,10 +71,14 @@ export function decideOutputMode(opts: {
   /** Width of stderr when it is a terminal; 0 or undefined: unknown (no spinner). */
   stderrColumns?: number | undefined;
   env: Env;
+  /** --no-color. */
+  noColor?: boolean;
+  /** --quiet. */
+  quiet?: boolean;
 }): OutputMode {
   const { env } = opts;
   const ci = isCi(env);
-  const forced = forcedColor(env);
+  const forced = opts.noColor ? false : forcedColor(env);
   const colourOff = forced === false || (forced === undefined && isNoColor(env));
   const colour = (isTTY: boolean): boolean => forced ?? (!colourOff && isTTY && !ci && !isDumbTerminal(env));
   const human = opts.format === 'text' && opts.stdoutIsTTY && !ci;
@@ -81,6 +88,7 @@ export function decideOutputMode(opts: {
     human,
     stdoutColor: opts.format === 'text' && colour(opts.stdoutIsTTY),
     stderrColor: colour(opts.stderrIsTTY),
-    spinner: opts.stderrIsTTY && !ci && !colourOff && !isDumbTerminal(env) && Number.isFinite(width) && width > 0,
+    quiet: opts.quiet === true,
+    spinner: !opts.quiet && opts.stderrIsTTY && !ci && !colourOff && !isDumbTerminal(env) && Number.isFinite(width) && width > 0,
   };
 }

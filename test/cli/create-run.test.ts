@@ -138,7 +138,7 @@ test('--folder-name resolves within the only cloud', async () => {
   const res = await run(['--folder-name', 'other', '--json']);
   assert.equal(res.exitCode, 0, res.stderr);
   assert.equal(JSON.parse(res.stdout).service_account.folder_id, OTHER_FOLDER_ID);
-  assert.deepEqual(gw.calls.slice(0, 2).map((c) => c.method), ['listClouds', 'findFolderByName']);
+  assert.deepEqual(gw.calls.slice(0, 2).map((c) => c.method), ['listClouds', 'listFolders']);
 });
 
 test('no folder anywhere: exit 2 before any call', async () => {

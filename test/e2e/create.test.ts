@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
 import { ensureBuilt } from '../helpers/build.js';
 import { runBin, type BinRun } from '../helpers/run-bin.js';
+import { ageKeyPair, ageOpen } from '../helpers/age.js';
 
 const SECRET_SHAPE = /AQVN[A-Za-z0-9_-]{35,38}/g;
 
@@ -119,15 +120,12 @@ test('create --format secret: the built bin prints the secret and one newline, n
 });
 
 test('create --encrypt-to: the built bin (age bundled) prints a ciphertext that age decrypts to the new key, no plaintext', async () => {
-  const { Decrypter, armor, generateIdentity, identityToRecipient } = await import('age-encryption');
-  const identity = await generateIdentity();
-  const r = await run(['create', ...target(), '--encrypt-to', await identityToRecipient(identity), '--json'], { YC_IAM_TOKEN: ids.userIamToken });
+  const me = await ageKeyPair();
+  const r = await run(['create', ...target(), '--encrypt-to', me.recipient, '--json'], { YC_IAM_TOKEN: ids.userIamToken });
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as { secret?: string; secret_encrypted: string };
   assert.equal(doc.secret, undefined);
-  const d = new Decrypter();
-  d.addIdentity(identity);
-  const secret = new TextDecoder().decode(await d.decrypt(armor.decode(doc.secret_encrypted)));
+  const secret = await ageOpen(doc.secret_encrypted, me.identity);
   assert.ok(emu.secrets().includes(secret));
   assert.equal(r.stdout.match(SECRET_SHAPE), null, 'no plaintext secret on stdout');
   assert.equal(r.stderr.match(SECRET_SHAPE), null, 'nor on stderr');

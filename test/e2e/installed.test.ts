@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { COMMAND_SPECS } from '../../src/commands/manifest.js';
 import { TOKEN_EXCHANGE_PATH } from '../emulator/index.js';
+import { ageKeyPair, ageOpen } from '../helpers/age.js';
 import { installedWorld } from '../helpers/installed-world.js';
 import { livedInHome, type LivedInHome } from '../helpers/lived-in-home.js';
 import { runBin, type BinRun } from '../helpers/run-bin.js';
@@ -355,6 +356,144 @@ describe('config and completion through the installed package', { concurrency: 2
       assert.match(r.stdout, /aistudio-key/);
       if (shell === 'bash') assert.equal(spawnSync('bash', ['-n'], { input: r.stdout }).status, 0, 'bash -n');
     }
+  });
+});
+
+// One at a time: several tests count the calls that change the cloud.
+describe('issue 15 through the installed package: the secret alone, added scopes and roles, age, sources, config errors', () => {
+  const env = (): Record<string, string> => ({ YC_IAM_TOKEN: world.ids.userIamToken });
+
+  test('create and rotate --format secret: the secret and one newline, nothing else on either stream', async () => {
+    const r = await cli(['create', '--format', 'secret', '--name', 'secret-only'], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^AQVN[A-Za-z0-9_-]{36}\n$/);
+    assert.equal(r.stderr, '');
+    const key = world.emu.state.apiKeys().find((k) => world.emu.state.serviceAccounts().some((a) => a.name === 'secret-only' && a.id === k.serviceAccountId));
+    assert.ok(key, 'the key exists');
+    const rotated = await cli(['rotate', key.id, '--format', 'secret'], { env: env() });
+    assert.equal(rotated.code, 0, rotated.stderr);
+    assert.match(rotated.stdout, /^AQVN[A-Za-z0-9_-]{36}\n$/);
+    assert.notEqual(rotated.stdout, r.stdout);
+    assertSecretHygiene(rotated, 1);
+    const refused = await cli(['create', '--format', 'secret', '--count', '2'], { env: env() });
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.equal(refused.stdout, '');
+  });
+
+  test('--add-scopes and --add-roles add to the preset; a scope twice is exit 2 with nothing changed', async () => {
+    const r = await cli(['create', '--json', '--add-scopes', 'yc.serverless.mcpGateways.invoke', '--add-roles', 'ai.languageModels.user'], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as KeyDoc & { roles: string[] };
+    assert.equal(doc.api_key.scopes.length, 10);
+    assert.ok(doc.api_key.scopes.includes('yc.serverless.mcpGateways.invoke'));
+    assert.equal(doc.roles.length, 6);
+    assert.ok(world.emu.state.folderBindings(world.ids.folderId).some((b) => b.roleId === 'ai.languageModels.user' && b.subject.id === doc.service_account.id));
+    const before = world.emu.mutations().length;
+    const twice = await cli(['create', '--json', '--add-scopes', 'yc.ai.languageModels.execute'], { env: env() });
+    assert.equal(twice.code, 2, twice.stderr);
+    assert.match(twice.stderr, /--add-scopes/);
+    assert.equal(world.emu.mutations().length, before);
+  });
+
+  test('--encrypt-to: JSON carries secret_encrypted, which the identity in the test decrypts to the issued secret; no plaintext anywhere', async () => {
+    const me = await ageKeyPair();
+    const r = await cli(['create', '--json', '--encrypt-to', me.recipient], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { secret?: string; secret_encrypted: string };
+    assert.equal(doc.secret, undefined);
+    const secret = await ageOpen(doc.secret_encrypted, me.identity);
+    assert.match(secret, /^AQVN/);
+    assert.ok(world.emu.secrets().includes(secret), 'the cloud issued it');
+    assertSecretHygiene(r, 0);
+    const before = world.emu.mutations().length;
+    const bad = await cli(['create', '--json', '--encrypt-to', 'age1notarecipient'], { env: env() });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /--encrypt-to/);
+    assert.equal(world.emu.mutations().length, before);
+  });
+
+  test('setting sources: a bad YC_ENDPOINT is named as YC_ENDPOINT; a stored profile does not stop an --iam-token run', async () => {
+    const bad = await cli(['whoami', '--json'], { env: { ...env(), YC_ENDPOINT: 'not an endpoint' } });
+    assert.equal(bad.code, 2, bad.stderr);
+    assert.match(bad.stderr, /YC_ENDPOINT: /);
+    assert.doesNotMatch(bad.stderr, /--endpoint \(from/);
+    const at = livedInHome(world.emu, world.ids, { settings: { endpoint: world.emu.endpoint, folderId: world.ids.folderId, profile: 'no-such-profile' } });
+    const who = await cli(['whoami', '--json', '--iam-token', world.ids.userIamToken], { at, configured: undefined });
+    assert.equal(who.code, 0, who.stderr);
+    assert.equal((JSON.parse(who.stdout) as { credential: { source: string } }).credential.source, 'flag:--iam-token');
+  });
+
+  test('config errors: a bad stored format names the file and does not block the config set that fixes it', async () => {
+    const at = livedInHome(world.emu, world.ids, { settings: { endpoint: world.emu.endpoint, folderId: world.ids.folderId, format: 'xml' } });
+    const blocked = await cli(['whoami'], { at, env: env(), configured: undefined });
+    assert.equal(blocked.code, 2, blocked.stderr);
+    assert.ok(blocked.stderr.includes(at.settingsFile), blocked.stderr);
+    const fixed = await cli(['config', 'set', 'format', 'text'], { at, configured: undefined });
+    assert.equal(fixed.code, 0, fixed.stderr);
+    assert.equal((JSON.parse(readFileSync(at.settingsFile, 'utf8')) as { format: string }).format, 'text');
+    const works = await cli(['whoami'], { at, env: env(), configured: 'text' });
+    assert.equal(works.code, 0, works.stderr);
+  });
+
+  test('--dry-run with --out-file and --to-lockbox: the plan names both; nothing written, no mutating call', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'aistudio-key-plan-'));
+    const before = world.emu.mutations().length;
+    const r = await cli(['create', '--dry-run', '--json', '--out-file', join(dir, 'k.env'), '--to-lockbox', 'plan-only'], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { delivery: { to: Array<{ target: string }> } };
+    assert.deepEqual(doc.delivery.to.map((t) => t.target), ['file', 'lockbox']);
+    assert.equal(existsSync(join(dir, 'k.env')), false);
+    assert.equal(world.emu.mutations().length, before);
+    const exists = join(dir, 'exists.env');
+    writeFileSync(exists, '');
+    const refused = await cli(['create', '--dry-run', '--out-file', exists], { env: env() });
+    assert.equal(refused.code, 2, refused.stderr);
+  });
+});
+
+// Alone (no other test makes accounts meanwhile): prune deletes every keyless account aistudio-key made in the folder.
+describe('prune and list --accounts through the installed package', () => {
+  const env = (): Record<string, string> => ({ YC_IAM_TOKEN: world.ids.userIamToken });
+
+  test('a key revoked without its account leaves a keyless account; list --accounts shows it; prune --dry-run, then --yes, removes it and its roles', async () => {
+    const made = await cli(['create', '--json', '--name', 'left-keyless'], { env: env() });
+    assert.equal(made.code, 0, made.stderr);
+    const key = JSON.parse(made.stdout) as KeyDoc;
+    const revoked = await cli(['revoke', '--yes', key.api_key.id, '--json'], { env: env() });
+    assert.equal(revoked.code, 0, revoked.stderr);
+    const accountId = key.service_account.id;
+
+    for (const format of ['text', 'json', 'yaml']) {
+      const listed = await cli(['list', '--accounts', '--format', format], { env: env() });
+      assert.equal(listed.code, 0, listed.stderr);
+      assert.ok(listed.stdout.includes(accountId), `${format} lists the account`);
+      if (format === 'json') {
+        const doc = JSON.parse(listed.stdout) as Array<{ id: string; key_count: number; roles: string[] }>;
+        const row = doc.find((a) => a.id === accountId);
+        assert.equal(row?.key_count, 0);
+        assert.equal(row?.roles.length, 5);
+      }
+    }
+
+    const before = world.emu.mutations().length;
+    for (const format of ['text', 'yaml']) {
+      const dry = await cli(['prune', '--dry-run', '--format', format], { env: env() });
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.ok(dry.stdout.includes(accountId), `${format}: the plan names it`);
+    }
+    const unconfirmed = await cli(['prune', '--format', 'text'], { env: env() });
+    assert.equal(unconfirmed.code, 4, unconfirmed.stderr);
+    assert.equal(world.emu.mutations().length, before, 'dry run and refusal changed nothing');
+
+    const pruned = await cli(['prune', '--yes', '--json'], { env: env() });
+    assert.equal(pruned.code, 0, pruned.stderr);
+    const doc = JSON.parse(pruned.stdout) as { service_accounts: Array<{ id: string; status: string; removed_roles: string[] }> };
+    const gone = doc.service_accounts.find((a) => a.id === accountId);
+    assert.equal(gone?.status, 'deleted');
+    assert.equal(gone?.removed_roles.length, 5);
+    assert.ok(!world.emu.state.serviceAccounts().some((a) => a.id === accountId));
+    assert.ok(!world.emu.state.folderBindings(world.ids.folderId).some((b) => b.subject.id === accountId), 'its roles are gone');
+    assert.ok(world.emu.state.serviceAccounts().some((a) => a.id === world.ids.foreignServiceAccountId), 'an account somebody else made stays');
   });
 });
 

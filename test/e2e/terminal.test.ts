@@ -8,8 +8,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { installedWorld } from '../helpers/installed-world.js';
-import { binEnv } from '../helpers/run-bin.js';
+import { binEnv, runBin } from '../helpers/run-bin.js';
 
 const hasScript = process.platform === 'linux' && spawnSync('script', ['--version']).status === 0;
 
@@ -33,7 +36,7 @@ interface PtyRun {
  * Runs the installed bin with `argv` in a pseudo-terminal of `cols` columns. `type(bytes)` sends
  * keystrokes. The process is killed after 60 s, so a flood or a hang fails the test instead of the run.
  */
-function inPty(argv: string[], opts: { cols: number; env?: Record<string, string> }): { type(bytes: string): void; done: Promise<PtyRun> } {
+function inPty(argv: string[], opts: { cols: number; env?: Record<string, string> }): { type(bytes: string): void; seen(): string; done: Promise<PtyRun> } {
   const command = `stty cols ${opts.cols} rows ${opts.cols === 0 ? 0 : 24}; exec ${[world.pkg.bin, ...argv].map(shellQuote).join(' ')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     env: binEnv({ ...world.home.env, SHELL: '/bin/sh', TERM: 'xterm-256color', ...opts.env }),
@@ -55,7 +58,7 @@ function inPty(argv: string[], opts: { cols: number; env?: Record<string, string
       resolve({ code, output: Buffer.concat(chunks) });
     });
   });
-  return { type: (keys) => void child.stdin.write(keys), done };
+  return { type: (keys) => void child.stdin.write(keys), seen: () => Buffer.concat(chunks).toString('utf8'), done };
 }
 
 async function until(what: string, cond: () => boolean, timeoutMs = 20_000): Promise<void> {
@@ -111,6 +114,57 @@ describe('in a pseudo-terminal', { skip: hasScript ? false : 'needs util-linux `
     const forced = (await inPty(['whoami', '--format', 'text'], { cols: 80, env: { ...token(), FORCE_COLOR: '1', TERM: 'dumb' } }).done).output.toString('utf8');
     assert.match(forced, new RegExp(`${ESC}\\[\\d+m`), 'colour when forced');
     assert.deepEqual(forced.match(CURSOR) ?? [], []);
+  });
+
+  test('after a key: how to use it (the header, YC_API_KEY, the folder), the secret still shown once; --quiet: no spinner, note or hint', async () => {
+    const r = await inPty(create(), { cols: 80, env: token() }).done;
+    const text = r.output.toString('utf8');
+    assert.equal(r.code, 0, text);
+    assert.match(text, /Authorization: Api-Key <secret>/);
+    assert.match(text, /YC_API_KEY/);
+    assert.ok(text.includes(`gpt://${world.ids.folderId}/`), 'the folder in a model URI');
+    assert.equal(text.match(SECRET)?.length, 1, 'the secret once: the hint only refers to it');
+    const quiet = await inPty([...create(), '--quiet'], { cols: 80, env: token() }).done;
+    const q = quiet.output.toString('utf8');
+    assert.equal(quiet.code, 0, q);
+    assert.deepEqual(q.match(CURSOR) ?? [], [], 'no spinner');
+    assert.doesNotMatch(q, /Api-Key|shown only once/);
+    assert.equal(q.match(SECRET)?.length, 1);
+  });
+
+  test('--no-color with FORCE_COLOR=1: not one escape sequence, spinner included', async () => {
+    const r = await inPty([...create(), '--no-color'], { cols: 80, env: { ...token(), FORCE_COLOR: '1' } }).done;
+    const text = r.output.toString('utf8');
+    assert.equal(r.code, 0, text);
+    assert.ok(!text.includes(ESC), JSON.stringify(text.slice(0, 300)));
+    assert.equal(text.match(SECRET)?.length, 1);
+  });
+
+  test('revoke answered "n" at the prompt: exit 6, the key still there', async () => {
+    const made = await runBin(['create', '--json'], { bin: world.pkg.bin, env: { ...world.home.env, ...token() }, cwd: world.home.home });
+    assert.equal(made.code, 0, made.stderr);
+    const keyId = (JSON.parse(made.stdout) as { api_key: { id: string } }).api_key.id;
+    // --format text: the HOME's configured yaml would make the run non-interactive (exit 4).
+    const run = inPty(['revoke', keyId, '--format', 'text'], { cols: 80, env: token() });
+    await until('the confirmation prompt', () => run.seen().includes('[y/N]'));
+    run.type('n\r');
+    const r = await run.done;
+    assert.equal(r.code, 6, r.output.toString('utf8'));
+    assert.ok(world.emu.state.apiKeys().some((k) => k.id === keyId), 'nothing revoked');
+  });
+
+  test('no folder anywhere: the folders are offered, "2" chooses the second', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'aistudio-key-nofolder-'));
+    const run = inPty(['create', '--endpoint', world.emu.endpoint], { cols: 80, env: { ...token(), HOME: home } });
+    await until('the folder prompt', () => run.seen().includes('Folder [1-'));
+    const offered = [...run.seen().matchAll(/^\s+(\d+)\) (\S+)\s+(b1g\w+)/gm)].map((m) => ({ n: m[1], id: m[3] }));
+    assert.equal(offered.length, 2, run.seen());
+    run.type('2\r');
+    const r = await run.done;
+    const text = r.output.toString('utf8');
+    assert.equal(r.code, 0, text);
+    const account = world.emu.state.serviceAccounts().find((a) => text.includes(a.id));
+    assert.equal(account?.folderId, offered.find((o) => o.n === '2')?.id);
   });
 
   for (const cols of [0, 80]) {

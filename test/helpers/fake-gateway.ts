@@ -173,6 +173,9 @@ export class FakeGateway implements CloudGateway {
       return f;
     });
   }
+  listFolders(cloudId: string, opts?: CallOptions): Promise<Folder[]> {
+    return this.#call('listFolders', [cloudId], opts, () => [...this.folders.values()].filter((x) => x.cloudId === cloudId).map(({ bindings: _b, ...rest }) => rest));
+  }
   findFolderByName(cloudId: string, name: string, opts?: CallOptions): Promise<Folder | undefined> {
     return this.#call('findFolderByName', [cloudId, name], opts, () => {
       const f = [...this.folders.values()].find((x) => x.cloudId === cloudId && x.name === name);

@@ -40,6 +40,8 @@ export interface RunCliOptions {
   isTTY?: boolean;
   stdoutIsTTY?: boolean;
   stderrIsTTY?: boolean;
+  /** stdin is a terminal (default false; `isTTY` does not set it). */
+  stdinIsTTY?: boolean;
   /** Width of a terminal stderr (default 80; 0 as a pseudo-terminal made without a size reports). */
   stderrColumns?: number;
   stdin?: string;
@@ -125,6 +127,7 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
     stdin: opts.stdin === undefined ? new PassThrough() : Readable.from([stdinText]),
     stdoutIsTTY: opts.stdoutIsTTY ?? opts.isTTY ?? false,
     stderrIsTTY,
+    stdinIsTTY: opts.stdinIsTTY ?? false,
     env,
     homedir: opts.homedir ?? tempDir('aistudio-key-home-'),
     configDir: opts.configDir ?? tempDir('aistudio-key-config-'),

@@ -142,9 +142,9 @@ test('errors: an internal error asks for a report; --debug adds the stack', asyn
 
 test('mode: human only on a terminal outside CI; spinner and stderr colour need a terminal, no CI, no NO_COLOR', () => {
   const base = { format: 'text' as const, stdoutIsTTY: true, stderrIsTTY: true, stderrColumns: 80 };
-  assert.deepEqual(decideOutputMode({ ...base, env: {} }), { format: 'text', human: true, stdoutColor: true, stderrColor: true, spinner: true });
-  assert.deepEqual(decideOutputMode({ ...base, env: { CI: 'true' } }), { format: 'text', human: false, stdoutColor: false, stderrColor: false, spinner: false });
-  assert.deepEqual(decideOutputMode({ ...base, env: { NO_COLOR: '1' } }), { format: 'text', human: true, stdoutColor: false, stderrColor: false, spinner: false });
+  assert.deepEqual(decideOutputMode({ ...base, env: {} }), { format: 'text', human: true, stdoutColor: true, stderrColor: true, spinner: true, quiet: false });
+  assert.deepEqual(decideOutputMode({ ...base, env: { CI: 'true' } }), { format: 'text', human: false, stdoutColor: false, stderrColor: false, spinner: false, quiet: false });
+  assert.deepEqual(decideOutputMode({ ...base, env: { NO_COLOR: '1' } }), { format: 'text', human: true, stdoutColor: false, stderrColor: false, spinner: false, quiet: false });
   assert.equal(decideOutputMode({ ...base, env: { CI: 'false' } }).spinner, true, 'CI=false is not CI');
   assert.equal(decideOutputMode({ ...base, env: { NO_COLOR: '' } }).stderrColor, true, 'empty NO_COLOR is unset');
   assert.equal(decideOutputMode({ ...base, stdoutIsTTY: false, env: {} }).human, false, 'piped stdout is plain');

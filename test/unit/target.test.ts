@@ -48,7 +48,7 @@ test('resolving a name uses the only cloud the caller sees', async () => {
   const gw = new FakeGateway();
   const f = await resolveFolder(gw, { kind: 'name', folderName: id('default', '--folder-name'), cloudId: undefined });
   assert.deepEqual(f, { id: FOLDER_ID, name: 'default', cloudId: CLOUD_ID });
-  assert.deepEqual(gw.calls.map((c) => c.method), ['listClouds', 'findFolderByName']);
+  assert.deepEqual(gw.calls.map((c) => c.method), ['listClouds', 'listFolders']);
 });
 
 test('several clouds and no --cloud-id: a usage error listing them', async () => {

@@ -23,18 +23,18 @@ test('no spinner when the width of stderr is 0 or unknown, or TERM=dumb; colour 
 });
 
 test('TERM=dumb: no spinner and no colour on either stream', () => {
-  assert.deepEqual(decideOutputMode({ ...tty, env: { TERM: 'dumb' } }), { format: 'text', human: true, stdoutColor: false, stderrColor: false, spinner: false });
+  assert.deepEqual(decideOutputMode({ ...tty, env: { TERM: 'dumb' } }), { format: 'text', human: true, stdoutColor: false, stderrColor: false, spinner: false, quiet: false });
   assert.equal(decideOutputMode({ ...tty, env: { TERM: 'xterm-256color' } }).spinner, true);
 });
 
 test('NO_COLOR non-empty turns colour and the spinner off; empty is unset', () => {
-  assert.deepEqual(decideOutputMode({ ...tty, env: { NO_COLOR: '1' } }), { format: 'text', human: true, stdoutColor: false, stderrColor: false, spinner: false });
-  assert.deepEqual(decideOutputMode({ ...tty, env: { NO_COLOR: '' } }), { format: 'text', human: true, stdoutColor: true, stderrColor: true, spinner: true });
+  assert.deepEqual(decideOutputMode({ ...tty, env: { NO_COLOR: '1' } }), { format: 'text', human: true, stdoutColor: false, stderrColor: false, spinner: false, quiet: false });
+  assert.deepEqual(decideOutputMode({ ...tty, env: { NO_COLOR: '' } }), { format: 'text', human: true, stdoutColor: true, stderrColor: true, spinner: true, quiet: false });
 });
 
 test('FORCE_COLOR=0 or false turns colour and the spinner off on a terminal', () => {
   for (const v of ['0', 'false']) {
-    assert.deepEqual(decideOutputMode({ ...tty, env: { FORCE_COLOR: v } }), { format: 'text', human: true, stdoutColor: false, stderrColor: false, spinner: false }, v);
+    assert.deepEqual(decideOutputMode({ ...tty, env: { FORCE_COLOR: v } }), { format: 'text', human: true, stdoutColor: false, stderrColor: false, spinner: false, quiet: false }, v);
   }
 });
 

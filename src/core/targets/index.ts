@@ -49,9 +49,18 @@ export interface DeliveryDeps {
   waitSignal?: AbortSignal;
 }
 
+/** Where a target would put the secret, as its preflight found it (for --dry-run). */
+export type PlannedTarget =
+  | { target: 'file'; path: string; format: string; replaces: boolean }
+  | { target: 'github-output'; outputFile: string }
+  | { target: 'lockbox'; action: 'add-version'; secretId: string; name: string; folderId: string }
+  | { target: 'lockbox'; action: 'create'; name: string; folderId: string };
+
 export interface PreparedDelivery<R> {
   /** The targets, in delivery order; empty when none was asked for (stdout keeps the secret). */
   readonly targets: readonly TargetKind[];
+  /** The same targets, each with what its preflight found, in delivery order. */
+  readonly planned: readonly PlannedTarget[];
   /**
    * Delivers to every target; on a failure undoes the ones done and throws (a DeliveryError, or the
    * cloud's AppError for Lockbox), with hints naming anything that could not be undone.
@@ -72,14 +81,22 @@ export async function preflightDelivery<R>(request: DeliveryRequest<R>, deps: De
     if (!deps.gateway) throw new Error('BUG: --to-lockbox needs a gateway');
     lockbox = await preflightLockbox(deps.gateway, request.lockbox, { signal: deps.signal });
   }
-  const targets: TargetKind[] = [];
-  if (file) targets.push('file');
-  if (github) targets.push('github-output');
-  if (lockbox) targets.push('lockbox');
+  const planned: PlannedTarget[] = [];
+  if (file && request.outFile) planned.push({ target: 'file', path: file.path, format: request.outFile.format, replaces: file.existed });
+  if (github) planned.push({ target: 'github-output', outputFile: github.outputFile });
+  if (lockbox) {
+    planned.push(
+      lockbox.kind === 'add-version'
+        ? { target: 'lockbox', action: 'add-version', secretId: lockbox.secret.id, name: lockbox.secret.name, folderId: lockbox.secret.folderId }
+        : { target: 'lockbox', action: 'create', name: lockbox.name, folderId: lockbox.folderId },
+    );
+  }
+  const targets: TargetKind[] = planned.map((p) => p.target);
   const writeOpts: CallOptions = deps.waitSignal ? { signal: deps.waitSignal } : {};
 
   return {
     targets,
+    planned,
     async deliver(result: R): Promise<DeliveryReceipt[]> {
       const key = request.keyOf(result);
       const done: Delivered[] = [];
