@@ -84,7 +84,7 @@ export function installProcessGuards(): void {
   });
 }
 
-/** Inlined by the build (test/tools/build.mjs); undeclared when src/ runs unbundled (tests). */
+/** Inlined by the build (scripts/build.mjs); undeclared when src/ runs unbundled (tests). */
 declare const __AISTUDIO_KEY_VERSION__: string | undefined;
 
 /** The bundle carries the version; unbundled, package.json sits one level above src/. */

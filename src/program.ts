@@ -1,13 +1,13 @@
 /**
  * The commander root: global flags, help with the exit-code table, and one loop that registers
- * every command (STYLE.md §2). Commands are registered from their specs (src/commands/manifest.ts,
- * generated from the definitions): help needs no command module, and a command loads its full
- * definition (core and output imports) only when it runs.
+ * every command (STYLE.md §2). Commands are registered from their specs (src/commands/command-specs.ts,
+ * data in the bundle): help needs no command module, and a command loads its full definition (core
+ * and output imports) only when it runs.
  */
 import { Command, Option } from 'commander';
 import type { FlagSpec } from './commands/define.js';
 import { GLOBAL_FLAGS } from './commands/global.js';
-import { COMMAND_SPECS } from './commands/manifest.js';
+import { COMMAND_SPECS } from './commands/command-specs.js';
 import type { CommandSpec } from './commands/spec.js';
 import { createRunState, type RunState } from './commands/run-state.js';
 import type { Deps } from './deps.js';
@@ -55,8 +55,7 @@ function register(root: Command, def: CommandSpec, deps: Deps, state: RunState):
   });
 }
 
-/** `specs`: the generated manifest; the manifest generator passes specs built from the definitions. */
-export function createProgram(deps: Deps, specs: readonly CommandSpec[] = COMMAND_SPECS): Program {
+export function createProgram(deps: Deps): Program {
   const state = createRunState(deps);
   const root = new Command('aistudio-key')
     .description('Create Yandex Cloud AI Studio API keys: a service account, its roles on a folder, and a scoped API key.')
@@ -75,6 +74,6 @@ export function createProgram(deps: Deps, specs: readonly CommandSpec[] = COMMAN
   root.on('option:debug', () => {
     state.debug = true;
   });
-  for (const spec of specs) register(root, spec, deps, state);
+  for (const spec of COMMAND_SPECS) register(root, spec, deps, state);
   return { command: root, state };
 }
