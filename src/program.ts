@@ -4,9 +4,9 @@
  * data in the bundle): help needs no command module, and a command loads its full definition (core
  * and output imports) only when it runs.
  */
-import { Command, Option } from 'commander';
-import type { FlagSpec } from './commands/define.js';
+import { Command } from 'commander';
 import { GLOBAL_FLAGS } from './commands/global.js';
+import { commandOptions, HELP_COMMAND, HELP_FLAG, optionOf, PROGRAM_NAME, VERSION_FLAG } from './commands/options.js';
 import { COMMAND_SPECS } from './commands/command-specs.js';
 import type { CommandSpec } from './commands/spec.js';
 import { createRunState, type RunState } from './commands/run-state.js';
@@ -25,19 +25,9 @@ export function exitCodeHelp(): string {
   return `\nExit codes:\n${rows.join('\n')}\n`;
 }
 
-function option(spec: FlagSpec): Option {
-  const o = new Option(spec.flags, spec.env ? `${spec.description} (env: ${spec.env})` : spec.description);
-  return spec.repeatable ? o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : o;
-}
-
 function register(root: Command, def: CommandSpec, deps: Deps, state: RunState): void {
   const cmd = root.command(def.name).description(def.summary).allowExcessArguments(false);
-  for (const spec of Object.values(def.flags)) cmd.addOption(option(spec));
-  const formats = def.formats;
-  if (formats.length > 1) {
-    cmd.addOption(new Option('--format <format>', `output format: ${formats.join(', ')} (default: text)`));
-    if (formats.includes('json')) cmd.addOption(new Option('--json', 'same as --format json'));
-  }
+  for (const o of commandOptions(def)) cmd.addOption(o);
   // Remember the format while parsing, so even a parse error prints in the format asked for.
   cmd.on('option:format', (value: string) => {
     if (isFormat(value)) state.format = value;
@@ -57,10 +47,11 @@ function register(root: Command, def: CommandSpec, deps: Deps, state: RunState):
 
 export function createProgram(deps: Deps): Program {
   const state = createRunState(deps);
-  const root = new Command('aistudio-key')
+  const root = new Command(PROGRAM_NAME)
     .description('Create Yandex Cloud AI Studio API keys: a service account, its roles on a folder, and a scoped API key.')
-    .version(deps.version, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help')
+    .version(deps.version, VERSION_FLAG.flags, VERSION_FLAG.description)
+    .helpOption(HELP_FLAG.flags, HELP_FLAG.description)
+    .helpCommand(HELP_COMMAND.name, HELP_COMMAND.description)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => void deps.stdout.write(text),
@@ -70,7 +61,7 @@ export function createProgram(deps: Deps): Program {
     })
     .configureHelp({ showGlobalOptions: true, sortSubcommands: true })
     .addHelpText('after', exitCodeHelp());
-  for (const spec of Object.values(GLOBAL_FLAGS)) root.addOption(option(spec));
+  for (const spec of Object.values(GLOBAL_FLAGS)) root.addOption(optionOf(spec));
   root.on('option:debug', () => {
     state.debug = true;
   });

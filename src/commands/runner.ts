@@ -21,6 +21,7 @@ import { decideOutputMode, FORMATS, isFormat, type Format, type OutputMode } fro
 import { createProgress } from '../output/spinner.js';
 import { defuseLines, sanitize, sanitizeDeep } from '../output/sanitize.js';
 import { createStyle } from '../output/style.js';
+import { COMMAND_SPECS } from './command-specs.js';
 import type { CommandContext } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
 import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
@@ -298,6 +299,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     signal: controller.signal,
     waitSignal: waiting.signal,
     redactor: state.redactor,
+    commands: COMMAND_SPECS,
     out,
     settings,
     auth,
