@@ -24,7 +24,7 @@ import { createStyle } from '../output/style.js';
 import { COMMAND_SPECS } from './command-specs.js';
 import type { CommandContext } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
-import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
+import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, GLOBAL_FLAGS, parseGlobalOptions } from './global.js';
 import { formatsOf } from './spec.js';
 import type { RunState } from './run-state.js';
 
@@ -132,7 +132,8 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
 export async function runCommand(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState): Promise<void> {
   const rootRaw = root.opts<Record<string, unknown>>();
   for (const v of credentialFlagValues(rootRaw)) state.redactor.add(v);
-  const global = parseGlobalOptions(rootRaw, deps.env);
+  const rootCollected = collect(GLOBAL_FLAGS, root, deps.env);
+  const global = parseGlobalOptions(rootCollected.values, rootCollected.sources);
   state.debug = global.debug;
 
   let flagFormat: Format | undefined;
