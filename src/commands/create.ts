@@ -25,36 +25,15 @@ import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredOutcome, 
 import type { TextSink } from '../output/text.js';
 import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
+import type { Infer } from '../zod.js';
 import { defineCommand, type Zod } from './define.js';
 import { checkedString, folderSources, listCheck, profileSource } from './folder.js';
 import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
 
-/** The validated input of `create` (what the parse-contract tests see). */
-export interface CreateInput {
-  folderId: string | undefined;
-  folderName: string | undefined;
-  cloudId: string | undefined;
-  /** undefined: generate aistudio-<yyyymmdd>-<random>. */
-  name: string | undefined;
-  /** --service-account: issue the key on this existing account (name or ID) instead of a new one. */
-  serviceAccount: string | undefined;
-  /** --adopt: allow --service-account to name an account aistudio-key did not create. */
-  adopt: boolean;
-  description: string;
-  /** undefined: config's expires-in, else 90 days. */
-  expiry: ExpiryChoice | undefined;
-  roles: string[];
-  scopes: string[];
-  dryRun: boolean;
-  /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id. */
-  targets: TargetsInput;
-  /** --encrypt-to values as given (recipients and @files); [] without it. */
-  encryptTo: string[];
-  /** --count: how many keys (1–100); absent when the flag was not given (one key). */
-  count?: number;
-}
+/** The validated input of `create` (what the parse-contract tests see): what its schema's transform returns. */
+export type CreateInput = Infer<ReturnType<typeof createInputSchema>>;
 
 /** What `create` prints: the key (stdout holds the secret), the key delivered elsewhere, or a plan. */
 export type CreateRunOutcome = CreateOutcome | DeliveredOutcome;
@@ -123,7 +102,8 @@ function createInputSchema(z: Zod, now: Date) {
         }
       }),
     ),
-    z.transform((raw): CreateInput => {
+    z.transform((raw) => {
+      // undefined: config's expires-in, else 90 days.
       let expiry: ExpiryChoice | undefined;
       if (raw.expiry === false) expiry = { kind: 'never' };
       else if (raw.expiresAt !== undefined) expiry = { kind: 'at', at: parseExpiresAt(raw.expiresAt) ?? now };
@@ -132,7 +112,9 @@ function createInputSchema(z: Zod, now: Date) {
         folderId: raw.folderId,
         folderName: raw.folderName,
         cloudId: raw.cloudId,
+        // undefined: generate aistudio-<yyyymmdd>-<random>.
         name: raw.name,
+        // Issue the key on this existing account (name or ID) instead of a new one.
         serviceAccount: raw.serviceAccount,
         adopt: raw.adopt === true,
         description: raw.description ?? DEFAULT_DESCRIPTION,
@@ -140,7 +122,9 @@ function createInputSchema(z: Zod, now: Date) {
         ...resolveLists(raw),
         dryRun: raw.dryRun === true,
         targets: targetsInput(raw),
+        // As given (recipients and @files).
         encryptTo: raw.encryptTo ?? [],
+        // Absent when --count was not given (one key).
         ...(raw.count === undefined ? {} : { count: Number(raw.count) }),
       };
     }),
