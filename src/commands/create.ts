@@ -9,15 +9,7 @@ import { generateServiceAccountName } from '../core/names.js';
 import { checkRolesExist } from '../core/roles.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
 import { pickFolderTarget, resolveFolder, type ResolvedFolder } from '../core/target.js';
-import {
-  checkCloudId,
-  checkDescription,
-  checkFolderId,
-  checkFolderName,
-  checkRole,
-  checkScope,
-  checkServiceAccountName,
-} from '../core/validate.js';
+import { checkDescription, checkRole, checkScope, checkServiceAccountName } from '../core/validate.js';
 import { UsageError } from '../errors.js';
 import { createDocument, createDotenv, createEnv, createSecret, createText, type CreateOutcome } from '../output/create.js';
 import type { Format } from '../output/mode.js';
@@ -27,7 +19,7 @@ import type { DeliveryReceipt } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import type { Infer } from '../zod.js';
 import { defineCommand, type Zod } from './define.js';
-import { checkedString, folderSources, listCheck, profileSource } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderSources, listCheck, profileSource, refineFolder } from './folder.js';
 import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
@@ -45,9 +37,7 @@ function createInputSchema(z: Zod, now: Date) {
   const list = (check: (v: string) => string | undefined, what: string) => checked(listCheck(check, what));
 
   const fields = z.object({
-    folderId: checked(checkFolderId),
-    folderName: checked(checkFolderName),
-    cloudId: checked(checkCloudId),
+    ...folderFields(z),
     name: checked(checkServiceAccountName),
     serviceAccount: checked(checkServiceAccountRef),
     adopt: z.optional(z.boolean()),
@@ -75,9 +65,7 @@ function createInputSchema(z: Zod, now: Date) {
   return z.pipe(
     fields.check(
       z.superRefine((raw, ctx) => {
-        if (raw.folderId !== undefined && raw.folderName !== undefined) {
-          ctx.addIssue({ code: 'custom', message: '--folder-id and --folder-name: pass only one of them' });
-        }
+        refineFolder(raw, ctx);
         const expiryFlags = [raw.expiresAt !== undefined, raw.expiresIn !== undefined, raw.expiry === false].filter(Boolean).length;
         if (expiryFlags > 1) ctx.addIssue({ code: 'custom', message: '--expires-at, --expires-in and --no-expiry: pass at most one of them' });
         if (raw.serviceAccount !== undefined && raw.name !== undefined) {
@@ -220,9 +208,7 @@ export const createCommand = defineCommand({
   summary: 'Create a service account with the AI Studio roles and an API key for it; print the key once',
   helpAfter: HELP,
   flags: {
-    folderId: { flags: '--folder-id <id>', description: `folder to create the account in (env: ${ENV.folderId})` },
-    folderName: { flags: '--folder-name <name>', description: `folder by name, within --cloud-id or your only cloud (env: ${ENV.folderName})` },
-    cloudId: { flags: '--cloud-id <id>', description: `cloud holding --folder-name (env: ${ENV.cloudId})` },
+    ...folderFlags('to create the account in'),
     name: { flags: '--name <name>', description: 'service account name, 1-63 of a-z 0-9 - (default: generated)' },
     serviceAccount: { flags: '--service-account <name|id>', description: 'issue the key on this existing account in the folder, granting only the roles it lacks' },
     adopt: { flags: '--adopt', description: 'allow --service-account to name an account aistudio-key did not create (not relabelled)' },

@@ -7,25 +7,13 @@ import { checkSecretRef } from '../core/targets/lockbox.js';
 import { checkDescription, checkFolderId, checkRole, checkScope, checkServiceAccountName } from '../core/validate.js';
 import { ensureDocument, ensureText } from '../output/ensure.js';
 import type { CommandContext } from './context.js';
+import type { Infer } from '../zod.js';
 import { defineCommand, type Zod } from './define.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
-import { checkedString, folderFields, folderFlags, folderResolver, listCheck, refineFolder, type FolderInput } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderResolver, listCheck, refineFolder } from './folder.js';
 
-/** The validated input of `ensure`. */
-export interface EnsureCommandInput extends FolderInput {
-  serviceAccount: string;
-  /** --adopt: allow --service-account to name an account aistudio-key did not create. */
-  adopt: boolean;
-  toLockbox: string;
-  /** undefined: the account's folder. */
-  lockboxFolderId: string | undefined;
-  rotateBeforeMs: number;
-  /** undefined: the key never expires. */
-  expiresInMs: number | undefined;
-  description: string;
-  roles: string[];
-  scopes: string[];
-}
+/** The validated input of `ensure`: what its schema's transform returns. */
+export type EnsureCommandInput = Infer<ReturnType<typeof ensureInputSchema>>;
 
 const DEFAULT_ROTATE_BEFORE = '14d';
 
@@ -67,15 +55,17 @@ function ensureInputSchema(z: Zod) {
       }),
     ),
     z.transform(
-      (raw): EnsureCommandInput => ({
+      (raw) => ({
         folderId: raw.folderId,
         folderName: raw.folderName,
         cloudId: raw.cloudId,
         serviceAccount: raw.serviceAccount ?? '',
         adopt: raw.adopt === true,
         toLockbox: raw.toLockbox ?? '',
+        // undefined: the account's folder.
         lockboxFolderId: raw.lockboxFolderId,
         rotateBeforeMs: parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0,
+        // undefined: the key never expires.
         expiresInMs: raw.expiry === false ? undefined : parseDuration(raw.expiresIn ?? DEFAULT_EXPIRES_IN),
         description: raw.description ?? DEFAULT_DESCRIPTION,
         ...resolveLists(raw),
