@@ -18,12 +18,6 @@ import { ENV } from './config/env.js';
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
-/**
- * Test seam for the parse contract: when set, it is called with the validated input instead of the
- * command's own `run`, and its return value is rendered as the command's result.
- */
-export type RunOverride = (command: string, input: unknown) => Promise<unknown>;
-
 export interface Deps extends AuthDeps {
   stdout: Writable;
   stderr: Writable;
@@ -52,7 +46,6 @@ export interface Deps extends AuthDeps {
   exit(code: number): void;
   /** After Ctrl-C or --timeout, how long operations in flight are waited for (ms). Default 10 s; tests shorten it. */
   interruptGraceMs?: number;
-  runOverride?: RunOverride;
 }
 
 /**

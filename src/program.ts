@@ -8,11 +8,20 @@ import { Command } from 'commander';
 import { GLOBAL_FLAGS } from './commands/global.js';
 import { commandOptions, HELP_COMMAND, HELP_FLAG, optionOf, PROGRAM_NAME, VERSION_FLAG } from './commands/options.js';
 import { COMMAND_SPECS } from './commands/command-specs.js';
+import type { RunOverride } from './commands/runner.js';
 import type { CommandSpec } from './commands/spec.js';
 import { createRunState, type RunState } from './commands/run-state.js';
 import type { Deps } from './deps.js';
 import { EXIT_CODE_HELP } from './errors.js';
 import { isFormat } from './output/mode.js';
+
+/**
+ * How a test runs the program: `runOverride` is called with each command's validated input instead
+ * of its `run` (the parse-contract tests' spy; see commands/runner.ts).
+ */
+export interface ProgramOptions {
+  runOverride?: RunOverride;
+}
 
 export interface Program {
   command: Command;
@@ -25,7 +34,7 @@ export function exitCodeHelp(): string {
   return `\nExit codes:\n${rows.join('\n')}\n`;
 }
 
-function register(root: Command, def: CommandSpec, deps: Deps, state: RunState): void {
+function register(root: Command, def: CommandSpec, deps: Deps, state: RunState, options: ProgramOptions): void {
   const cmd = root.command(def.name).description(def.summary).allowExcessArguments(false);
   for (const o of commandOptions(def)) cmd.addOption(o);
   // Remember the format while parsing, so even a parse error prints in the format asked for.
@@ -41,11 +50,11 @@ function register(root: Command, def: CommandSpec, deps: Deps, state: RunState):
     const command = args[args.length - 1] as Command;
     // Loaded on use: --help should not pay for the runner's imports, nor for any command's.
     const [{ runCommand }, definition] = await Promise.all([import('./commands/runner.js'), def.load()]);
-    await runCommand(definition, command, root, deps, state);
+    await runCommand(definition, command, root, deps, state, options.runOverride);
   });
 }
 
-export function createProgram(deps: Deps): Program {
+export function createProgram(deps: Deps, options: ProgramOptions = {}): Program {
   const state = createRunState(deps);
   const root = new Command(PROGRAM_NAME)
     .description('Create Yandex Cloud AI Studio API keys: a service account, its roles on a folder, and a scoped API key.')
@@ -65,6 +74,6 @@ export function createProgram(deps: Deps): Program {
   root.on('option:debug', () => {
     state.debug = true;
   });
-  for (const spec of COMMAND_SPECS) register(root, spec, deps, state);
+  for (const spec of COMMAND_SPECS) register(root, spec, deps, state, options);
   return { command: root, state };
 }

@@ -15,16 +15,17 @@ import type { Sourced } from '../core/target.js';
 import { DeliveryError, describeWriteFailure } from '../core/delivery.js';
 import { checkEndpoint } from '../core/validate.js';
 import type { Deps } from '../deps.js';
-import { AppError, CloudError, EXIT_CODES, InterruptedError, UsageError } from '../errors.js';
+import { AppError, UsageError } from '../errors.js';
 import { formatJson, formatYaml } from '../output/formats.js';
 import { decideOutputMode, FORMATS, isFormat, type Format, type OutputMode } from '../output/mode.js';
 import { createProgress } from '../output/spinner.js';
 import { defuseLines, sanitize, sanitizeDeep } from '../output/sanitize.js';
 import { createStyle } from '../output/style.js';
 import { COMMAND_SPECS } from './command-specs.js';
-import type { CommandContext } from './context.js';
+import type { CommandContext, GlobalOptions } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
 import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, GLOBAL_FLAGS, parseGlobalOptions } from './global.js';
+import { watchStops } from './interrupts.js';
 import { formatsOf } from './spec.js';
 import type { RunState } from './run-state.js';
 
@@ -91,9 +92,6 @@ function ensureSupported(def: AnyCommand, format: Format, source: string): void 
   if (!supports(def, format)) throw new UsageError(`${source}: ${def.name.split(' ')[0]} cannot print ${format}; it prints ${formatsOf(def.render).join(', ')}`);
 }
 
-/** After a Ctrl-C or --timeout, how long calls already in flight are waited for before giving up on them. */
-export const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
-
 const guarded = new WeakSet<object>();
 
 /**
@@ -129,7 +127,29 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (p ??= fn());
 }
 
-export async function runCommand(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState): Promise<void> {
+/**
+ * Test seam for the parse contract: when given, it is called with the validated input instead of the
+ * command's own `run`, and its return value is rendered as the command's result.
+ */
+export type RunOverride = (command: string, input: unknown) => Promise<unknown>;
+
+export interface ParsedRun {
+  /** The root's options as commander holds them (the credential flags, --timeout as written). */
+  rootRaw: Record<string, unknown>;
+  global: GlobalOptions;
+  /** --format/--json, when given. */
+  flagFormat: Format | undefined;
+  /** The command's validated input. */
+  input: unknown;
+}
+
+/**
+ * Everything the command line says, checked: the root's options, the format, the command's input
+ * (flags, else their env variables, through the command's schema). Records in `state` what main
+ * needs to print an error as the run would have.
+ * @throws UsageError naming the flag.
+ */
+export async function parseRun(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState): Promise<ParsedRun> {
   const rootRaw = root.opts<Record<string, unknown>>();
   for (const v of credentialFlagValues(rootRaw)) state.redactor.add(v);
   const rootCollected = collect(GLOBAL_FLAGS, root, deps.env);
@@ -153,7 +173,11 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   const { z } = await import('../zod.js');
   const parsed = def.input(z, { now: deps.now() }).safeParse(collected.values);
   if (!parsed.success) throw usageFromZod(parsed.error, def.flags, collected.sources);
-  const input: unknown = parsed.data;
+  return { rootRaw, global, flagFormat, input: parsed.data };
+}
+
+export async function runCommand(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState, runOverride?: RunOverride): Promise<void> {
+  const { rootRaw, global, flagFormat, input } = await parseRun(def, cmd, root, deps, state);
 
   // Everything on stderr but the ::add-mask:: command: redacted, and no line a workflow command.
   const err = (text: string): void => {
@@ -246,44 +270,17 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
       sleep: deps.sleep,
       now: deps.now,
       retries: global.retries,
-      signal: controller.signal,
+      signal: stops.signal,
     });
     debug(`caller: ${connection.identity.kind} ${connection.identity.id ?? '(unknown id)'}`);
     return connection;
   });
 
-  // Two stages of stopping. `controller`: no new work (Ctrl-C, SIGTERM, --timeout). `waiting`, a
-  // grace period later: stop waiting for operations already sent; what they make is removed by id.
-  const controller = new AbortController();
-  const waiting = new AbortController();
-  let graceTimer: NodeJS.Timeout | undefined;
-  const stop = (reason: AppError): void => {
-    if (controller.signal.aborted) return;
-    controller.abort(reason);
-    graceTimer = setTimeout(() => waiting.abort(reason), deps.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
-  };
-  const tracked = new Map<string, string>();
-  let interrupts = 0;
-  const unsubscribe = deps.onInterrupt((signal) => {
-    interrupts += 1;
-    progress.stop();
-    if (interrupts === 1) {
-      err(`${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: finishing calls in flight and removing what this run created. Press Ctrl-C again to exit at once.\n`);
-      stop(new InterruptedError(`Interrupted (${signal}).`));
-      return;
-    }
-    const left = [...tracked.values()];
-    err(
-      left.length > 0
-        ? `Exiting at once. This run may have left: ${left.join('; ')}. Deleting the service account also deletes its API keys.\n`
-        : 'Exiting at once; this run had created nothing yet.\n',
-    );
-    deps.exit(EXIT_CODES.interrupted);
+  const stops = watchStops(deps, {
+    timeout: global.timeoutMs === undefined ? undefined : { ms: global.timeoutMs, text: String(rootRaw.timeout) },
+    err,
+    beforeMessage: () => progress.stop(),
   });
-  const timer =
-    global.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => stop(new CloudError(`Gave up after --timeout ${String(rootRaw.timeout)}.`, { status: 'DEADLINE_EXCEEDED' })), global.timeoutMs);
 
   let delivered = false;
   const deliver = async (result: unknown): Promise<void> => {
@@ -297,8 +294,8 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     deps,
     global,
     mode,
-    signal: controller.signal,
-    waitSignal: waiting.signal,
+    signal: stops.signal,
+    waitSignal: stops.waitSignal,
     redactor: state.redactor,
     commands: COMMAND_SPECS,
     out,
@@ -306,25 +303,23 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     auth,
     endpoint,
     cloud,
-    track: (id, description) => void tracked.set(id, description),
-    untrack: (id) => void tracked.delete(id),
+    track: stops.track,
+    untrack: stops.untrack,
     deliver,
   };
 
   try {
     let result: unknown;
     try {
-      result = deps.runOverride ? await deps.runOverride(def.name.split(' ')[0] ?? def.name, input) : await def.run(input, ctx);
+      result = runOverride ? await runOverride(def.name.split(' ')[0] ?? def.name, input) : await def.run(input, ctx);
     } catch (error) {
-      throw abortAware(error, controller.signal);
+      throw abortAware(error, stops.signal);
     } finally {
       progress.stop();
     }
     if (!delivered) await print(def, result, mode, deps, out.note);
   } finally {
-    unsubscribe();
-    if (timer) clearTimeout(timer);
-    if (graceTimer) clearTimeout(graceTimer);
+    stops.dispose();
     connection?.gateway.close();
   }
 }
