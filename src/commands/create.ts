@@ -1,7 +1,8 @@
 import type { CloudGateway, ServiceAccount } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
-import { checkServiceAccountRef, findServiceAccount, foreignAccountError, isManagedAccount } from '../core/accounts.js';
+import { checkServiceAccountRef } from '../core/accounts.js';
+import { existingAccount, newRunId, refuseTakenName, refuseTakenNames } from '../core/create-checks.js';
 import { createKey, planCreateKey, runMarker, type CreatedResource, type CreateKeyEvent, type CreateKeyStep } from '../core/create-key.js';
 import { BULK_CONCURRENCY, createKeys, MAX_COUNT, planCreateKeys, type CreateKeysEvent, type CreateKeysStep } from '../core/create-keys.js';
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
@@ -357,41 +358,8 @@ async function createMany(
   return { kind: 'created-many', results };
 }
 
-/** `--name X --count N`: exit 2 when any of X-1 … X-N is already in the folder (one List call). */
-async function refuseTakenNames(gateway: CloudGateway, folderId: string, names: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-  const taken = new Map((await gateway.listServiceAccounts(folderId, { signal })).map((a) => [a.name, a.id]));
-  const clash = names.find((n) => taken.has(n));
-  if (clash !== undefined) {
-    throw new UsageError(`--name: a service account named "${clash}" already exists in folder ${folderId} (${taken.get(clash) ?? ''}); choose another --name`);
-  }
-}
-
-/**
- * --service-account: the account, in `folderId`, managed by aistudio-key unless `adopt`.
- * @throws NotFoundError when there is none; UsageError (exit 2) when it is in another folder or
- *   foreign without --adopt.
- */
-async function existingAccount(gateway: CloudGateway, ref: string, adopt: boolean, folderId: string, signal: AbortSignal | undefined): Promise<ServiceAccount> {
-  const account = await findServiceAccount(gateway, ref, () => Promise.resolve(folderId), { signal });
-  if (account.folderId !== folderId) {
-    throw new UsageError(`--service-account: ${account.name} (${account.id}) is in folder ${account.folderId}, not ${folderId}; pass --folder-id ${account.folderId}`);
-  }
-  if (!adopt && !isManagedAccount(account)) {
-    throw foreignAccountError('--service-account', account);
-  }
-  return account;
-}
-
-/** `create --name X` when X is already in the folder: exit 2 before anything is created. */
-async function refuseTakenName(gateway: CloudGateway, folderId: string, name: string, signal: AbortSignal | undefined): Promise<void> {
-  const clash = await gateway.findServiceAccountByName(folderId, name, { signal });
-  if (clash) {
-    throw new UsageError(`--name: a service account named "${name}" already exists in folder ${folderId} (${clash.id}); to issue a key on it, pass --service-account ${name} instead`);
-  }
-}
-
 /** The clock and sleep for waiting out a new account's eventual consistency (core/settle.ts). */
-function settleClock(deps: CommandContext['deps']): { sleep: (ms: number) => Promise<void>; now: () => number } {
+export function settleClock(deps: CommandContext['deps']): { sleep: (ms: number) => Promise<void>; now: () => number } {
   return { sleep: (ms) => deps.sleep(ms), now: () => deps.now().getTime() };
 }
 
@@ -416,15 +384,6 @@ export function checkRunFormat(format: Format, run: { count?: number; dryRun?: b
 export function secretFileFormat(format: CommandContext['mode']['format']): SecretFileFormat {
   // secret is refused with targets (checkRunFormat); env is the file's format then only in name.
   return format === 'text' || format === 'secret' ? 'env' : format;
-}
-
-const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-/** 10 random letters and digits: tells this run's API keys from any other run's (about 52 bits). */
-export function newRunId(randomInt: (max: number) => number): string {
-  let id = '';
-  for (let i = 0; i < 10; i++) id += RUN_ID_ALPHABET[randomInt(RUN_ID_ALPHABET.length)] ?? 'x';
-  return id;
 }
 
 const STEP_TEXT: Record<CreateKeyStep, (roles: number) => string> = {

@@ -1,5 +1,6 @@
 import { checkRolesExist } from '../core/roles.js';
 import { runMarker } from '../core/create-key.js';
+import { newRunId } from '../core/create-checks.js';
 import { ensureKey, type EnsureEvent, type EnsureResult, type EnsureStep } from '../core/ensure.js';
 import { parseDuration, resolveExpiry } from '../core/expiry.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN } from '../core/preset.js';
@@ -7,6 +8,7 @@ import { checkSecretRef } from '../core/targets/lockbox.js';
 import { checkDescription, checkFolderId, checkRole, checkScope, checkServiceAccountName } from '../core/validate.js';
 import { ensureDocument, ensureText } from '../output/ensure.js';
 import type { CommandContext } from './context.js';
+import { settleClock } from './create.js';
 import type { Infer } from '../zod.js';
 import { defineCommand, type Zod } from './define.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
@@ -148,17 +150,9 @@ async function runEnsure(input: EnsureCommandInput, ctx: CommandContext): Promis
       runId,
       onEvent: (event) => onEvent(event, ctx),
       onSecret: (secret) => ctx.redactor.add(secret),
-      settle: { sleep: (ms) => ctx.deps.sleep(ms), now: () => ctx.deps.now().getTime() },
+      settle: settleClock(ctx.deps),
     },
   );
-}
-
-const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-function newRunId(randomInt: (max: number) => number): string {
-  let id = '';
-  for (let i = 0; i < 10; i++) id += RUN_ID_ALPHABET[randomInt(RUN_ID_ALPHABET.length)] ?? 'x';
-  return id;
 }
 
 const STEP_TEXT: Record<EnsureStep, string> = {
