@@ -249,9 +249,7 @@ test('a used-up quota of service accounts: exit 1 saying so, not retried, nothin
   const seeded = fixture.serviceAccounts?.length ?? 0;
   const w = await world({ quotas: { serviceAccountsPerCloud: seeded + 3 } });
   const before = snapshot(w);
-  const started = performance.now();
   const res = await w.create(['--count', '5', '--json']);
-  const ms = performance.now() - started;
   assert.equal(res.exitCode, EXIT_CODES.failure, res.stderr);
   assert.equal(res.stdout, '');
   const err = JSON.parse(res.stderr) as { error: { message: string } };
@@ -259,7 +257,6 @@ test('a used-up quota of service accounts: exit 1 saying so, not retried, nothin
   assert.match(err.error.message, /Retrying will not help/);
   assertNothingLeft(w, before);
   assert.equal(w.emu.calls('ServiceAccountService/Create').length, 5, 'each account asked for once: a quota is not retried');
-  assert.ok(ms < 5000, `failed in ${Math.round(ms)} ms`);
 });
 
 test('--service-account X --count 3: three keys on X, its missing roles granted once', async () => {
