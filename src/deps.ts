@@ -114,7 +114,7 @@ export function createDeps(): Deps {
         execFileCb(file, args, { timeout: opts?.timeoutMs ?? 0, encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve({ stdout })));
       }),
     connect: async (target) => {
-      // Dynamic on purpose: --help and --version must not load the SDK (issue #8 checks the module graph).
+      // Dynamic on purpose: --help and --version must not load the SDK (test/unit/startup-graph.test.ts checks the module graph).
       const { connect } = await import('./cloud/connect.js');
       return connect(target);
     },

@@ -13,7 +13,7 @@ const DONE_CODES = new Set(['commander.helpDisplayed', 'commander.version']);
 /** `options`: the tests' seam (see ProgramOptions); the bin passes none. */
 export async function main(argv: readonly string[], deps: Deps, options: ProgramOptions = {}): Promise<number> {
   const args = argv.slice(2);
-  // Fast path: `--version` loads nothing beyond this file (issue #8 times it against bare node).
+  // Fast path: `--version` loads nothing beyond this file (the README's start-up target).
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     deps.stdout.write(`${deps.version}\n`);
     return EXIT_CODES.ok;
