@@ -5,6 +5,7 @@ import { Metadata } from 'nice-grpc';
 import { ServiceAccount } from '@yandex-cloud/nodejs-sdk/iam-v1/service_account';
 import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from './index.js';
 import { rejectsWith, sdkClients, waitDone, type SdkClients } from './sdk-clients.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 describe('operations', () => {
   let emu: Emulator;
@@ -16,12 +17,7 @@ describe('operations', () => {
     opts.key === undefined ? {} : { metadata: Metadata({ 'idempotency-key': opts.key }) },
   );
 
-  before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture, operationDelayMs: 150 });
-    c = sdkClients(emu, ids.userIamToken);
-  });
+  before(async () => ({ emu, ids, c } = await startDefaultEmulator({ operationDelayMs: 150 })));
   after(() => emu.stop());
 
   it('stays running until operationDelayMs has passed on its clock, then is done with the response', async () => {

@@ -15,6 +15,7 @@ import { ENV } from '../../src/config/env.js';
 import { AuthError, CloudError } from '../../src/errors.js';
 import type { AuthFlags, ResolvedAuth } from '../../src/auth/types.js';
 import { HOME, fakeAuthDeps, startLoopbackHttp, type FakeAuthDeps, type FakeAuthDepsOptions, type FetchCall } from '../helpers/auth-deps.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 const METADATA_CALL = `HTTP GET ${METADATA_TOKEN_PATH}`;
 const EXCHANGE_CALL = `HTTP POST ${TOKEN_EXCHANGE_PATH}`;
@@ -32,9 +33,7 @@ describe('HTTP credential sources against the emulator', () => {
   let httpAddr: string;
 
   before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture });
+    ({ emu, ids } = await startDefaultEmulator());
     httpAddr = new URL(emu.httpUrl).host;
   });
   after(() => emu.stop());
