@@ -4,7 +4,7 @@ import { resolveCredential, tokenCredential } from '../../src/auth/chain.js';
 import { ENV } from '../../src/config/env.js';
 import { AuthError, UsageError } from '../../src/errors.js';
 import type { AuthFlags } from '../../src/auth/types.js';
-import { HOME, fakeAuthDeps, fakeJwt, jsonResponse, startBlackHole, startLoopbackHttp, testKeyFile, type FakeAuthDepsOptions } from '../helpers/auth-deps.js';
+import { HOME, fakeAuthDeps, fakeJwt, jsonResponse, startBlackHole, startLoopbackHttp, testKeyFile, type FakeAuthDepsOptions, credentialFailure } from '../helpers/auth-deps.js';
 
 const IAM = 't1.test-iam';
 const OAUTH = 'y0_test-oauth';
@@ -16,16 +16,7 @@ async function resolve(flags: AuthFlags, opts: FakeAuthDepsOptions = {}) {
   return { deps, auth: await resolveCredential(flags, deps) };
 }
 
-async function failure(flags: AuthFlags, opts: FakeAuthDepsOptions = {}): Promise<Error> {
-  const deps = fakeAuthDeps(opts);
-  try {
-    await resolveCredential(flags, deps);
-  } catch (err) {
-    assert.ok(err instanceof Error);
-    return err;
-  }
-  assert.fail('expected resolveCredential to throw');
-}
+const failure = credentialFailure;
 
 test('tokenCredential tells OAuth from IAM by the y<digit>_ prefix', () => {
   assert.equal(tokenCredential(OAUTH, 's').kind, 'oauth-token');
