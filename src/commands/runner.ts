@@ -1,19 +1,14 @@
 /**
- * Runs one command: raw commander options -> validated input -> `run` -> rendered result. Owns the
- * run's context: output mode, redaction, spinner, Ctrl-C handling, --timeout, the lazy credential
- * and cloud connection. It throws; src/main.ts turns errors into exit codes.
+ * Runs one command: raw commander options -> validated input (parseRun) -> `run` -> rendered result
+ * (print). Owns the run's context: output mode, redaction, spinner, how the run stops
+ * (interrupts.ts), the lazy credential and cloud connection (cloud-access.ts). It throws;
+ * src/main.ts turns errors into exit codes.
  */
 import type { Command } from 'commander';
 import type { ZodError } from '../zod.js';
-import type { ResolvedAuth } from '../auth/types.js';
-import type { Connection } from '../cloud/types.js';
-import { ENV } from '../config/env.js';
-import { proxyFor } from '../config/proxy.js';
 import { sourceName } from '../config/sources.js';
 import type { Settings } from '../config/settings.js';
-import type { Sourced } from '../core/target.js';
 import { DeliveryError, describeWriteFailure } from '../core/delivery.js';
-import { checkEndpoint } from '../core/validate.js';
 import type { Deps } from '../deps.js';
 import { AppError, UsageError } from '../errors.js';
 import { formatJson, formatYaml } from '../output/formats.js';
@@ -24,7 +19,8 @@ import { createStyle } from '../output/style.js';
 import { COMMAND_SPECS } from './command-specs.js';
 import type { CommandContext, GlobalOptions } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
-import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, GLOBAL_FLAGS, parseGlobalOptions } from './global.js';
+import { credentialFlagValues, credentialFlagWarnings, GLOBAL_FLAGS, parseGlobalOptions } from './global.js';
+import { cloudAccess } from './cloud-access.js';
 import { watchStops } from './interrupts.js';
 import { formatsOf } from './spec.js';
 import type { RunState } from './run-state.js';
@@ -225,62 +221,12 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   };
   for (const w of credentialFlagWarnings(rootRaw)) out.warn(w);
 
-  const auth = once(async (): Promise<ResolvedAuth> => {
-    const s = await settings();
-    // Config's profile ranks below --profile and YC_PROFILE (which the chain reads itself), and is named as config's.
-    const fromConfig = global.auth.profile === undefined && !deps.env[ENV.profile] && s.profile !== undefined;
-    const flags = fromConfig ? { ...global.auth, profile: s.profile, profileSource: sourceName.config('profile', s.path), profileIsDefault: true } : global.auth;
-    const { resolveCredential } = await import('../auth/chain.js');
-    const resolved = await resolveCredential(flags, deps);
-    for (const w of resolved.warnings ?? []) out.warn(w);
-    const c = resolved.credential;
-    if (c.kind === 'sa-key') state.redactor.add(c.key.privateKey);
-    else state.redactor.add(c.token);
-    debug(`credential: ${c.kind} from ${c.source} (tried: ${resolved.tried.join(', ')})`);
-    return resolved;
-  });
-
-  const endpoint = once(async (): Promise<Sourced> => {
-    if (global.endpoint) return global.endpoint;
-    const s = await settings();
-    const candidates: Sourced[] = [];
-    if (s.endpoint) candidates.push({ value: s.endpoint, source: sourceName.config('endpoint', s.path) });
-    else {
-      const defaults = (await auth()).defaults;
-      if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: sourceName.ycProfile('endpoint', defaults.source) });
-    }
-    const chosen = candidates[0] ?? { value: DEFAULT_ENDPOINT, source: 'default' };
-    const problem = checkEndpoint(chosen.value);
-    if (problem) throw new UsageError(`${chosen.source}: ${problem}`);
-    return chosen;
-  });
-
-  let connection: Connection | undefined;
-  const cloud = once(async (): Promise<Connection> => {
-    const [resolved, ep] = await Promise.all([auth(), endpoint()]);
-    const caPem = global.caFile === undefined ? undefined : await readCa(deps, global.caFile);
-    debug(`endpoint: ${ep.value} (${ep.source})`);
-    connection = await deps.connect({
-      endpoint: ep.value,
-      caPem,
-      credential: resolved.credential,
-      proxyFor: (host, port) => proxyFor(host, port, deps.env),
-      debug: global.debug ? debug : undefined,
-      warn: out.warn,
-      sleep: deps.sleep,
-      now: deps.now,
-      retries: global.retries,
-      signal: stops.signal,
-    });
-    debug(`caller: ${connection.identity.kind} ${connection.identity.id ?? '(unknown id)'}`);
-    return connection;
-  });
-
   const stops = watchStops(deps, {
     timeout: global.timeoutMs === undefined ? undefined : { ms: global.timeoutMs, text: String(rootRaw.timeout) },
     err,
     beforeMessage: () => progress.stop(),
   });
+  const access = cloudAccess(deps, { global, state, settings, out, signal: stops.signal });
 
   let delivered = false;
   const deliver = async (result: unknown): Promise<void> => {
@@ -300,9 +246,9 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     commands: COMMAND_SPECS,
     out,
     settings,
-    auth,
-    endpoint,
-    cloud,
+    auth: access.auth,
+    endpoint: access.endpoint,
+    cloud: access.cloud,
     track: stops.track,
     untrack: stops.untrack,
     deliver,
@@ -320,7 +266,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     if (!delivered) await print(def, result, mode, deps, out.note);
   } finally {
     stops.dispose();
-    connection?.gateway.close();
+    access.close();
   }
 }
 
@@ -333,17 +279,6 @@ function abortAware(error: unknown, signal: AbortSignal): unknown {
   return reason;
 }
 
-async function readCa(deps: Deps, path: string): Promise<Buffer> {
-  try {
-    const pem = await deps.readFile(path);
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file: "${path}" holds no PEM certificate`);
-    return Buffer.from(pem);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as { code?: unknown }).code;
-    throw new UsageError(`--ca-file: cannot read "${path}" (${typeof code === 'string' ? code : String(error)})`);
-  }
-}
 
 /** Renders the result; stdout gets only the result, text-mode notes go to stderr after it. */
 async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: Deps, note: (t: string) => void): Promise<void> {
