@@ -1,6 +1,6 @@
 /**
  * The program as the bin runs it: real Deps, the process guards, main. Bundled as dist/cli.js
- * (test/tools/build.mjs); bin/aistudio-key.js loads it for everything but `--version` and plain
+ * (scripts/build.mjs); bin/aistudio-key.js loads it for everything but `--version` and plain
  * help requests, which it answers without it.
  */
 import { createDeps, installProcessGuards } from './deps.js';

@@ -18,12 +18,6 @@ import { ENV } from './config/env.js';
 
 export type InterruptSignal = 'SIGINT' | 'SIGTERM';
 
-/**
- * Test seam for the parse contract: when set, it is called with the validated input instead of the
- * command's own `run`, and its return value is rendered as the command's result.
- */
-export type RunOverride = (command: string, input: unknown) => Promise<unknown>;
-
 export interface Deps extends AuthDeps {
   stdout: Writable;
   stderr: Writable;
@@ -54,7 +48,6 @@ export interface Deps extends AuthDeps {
   exit(code: number): void;
   /** After Ctrl-C or --timeout, how long operations in flight are waited for (ms). Default 10 s; tests shorten it. */
   interruptGraceMs?: number;
-  runOverride?: RunOverride;
 }
 
 /**
@@ -86,7 +79,7 @@ export function installProcessGuards(): void {
   });
 }
 
-/** Inlined by the build (test/tools/build.mjs); undeclared when src/ runs unbundled (tests). */
+/** Inlined by the build (scripts/build.mjs); undeclared when src/ runs unbundled (tests). */
 declare const __AISTUDIO_KEY_VERSION__: string | undefined;
 
 /** The bundle carries the version; unbundled, package.json sits one level above src/. */
@@ -124,7 +117,7 @@ export function createDeps(): Deps {
         execFileCb(file, args, { timeout: opts?.timeoutMs ?? 0, encoding: 'utf8' }, (error, stdout) => (error ? reject(error) : resolve({ stdout })));
       }),
     connect: async (target) => {
-      // Dynamic on purpose: --help and --version must not load the SDK (issue #8 checks the module graph).
+      // Dynamic on purpose: --help and --version must not load the SDK (test/unit/startup-graph.test.ts checks the module graph).
       const { connect } = await import('./cloud/connect.js');
       return connect(target);
     },

@@ -5,19 +5,21 @@
 import type { Deps } from './deps.js';
 import { EXIT_CODES, UsageError, type AppError } from './errors.js';
 import type { RunState } from './commands/run-state.js';
+import type { ProgramOptions } from './program.js';
 
 /** Commander's way of saying "help or version was printed". */
 const DONE_CODES = new Set(['commander.helpDisplayed', 'commander.version']);
 
-export async function main(argv: readonly string[], deps: Deps): Promise<number> {
+/** `options`: the tests' seam (see ProgramOptions); the bin passes none. */
+export async function main(argv: readonly string[], deps: Deps, options: ProgramOptions = {}): Promise<number> {
   const args = argv.slice(2);
-  // Fast path: `--version` loads nothing beyond this file (issue #8 times it against bare node).
+  // Fast path: `--version` loads nothing beyond this file (the README's start-up target).
   if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     deps.stdout.write(`${deps.version}\n`);
     return EXIT_CODES.ok;
   }
   const { createProgram } = await import('./program.js');
-  const program = createProgram(deps);
+  const program = createProgram(deps, options);
   try {
     await program.command.parseAsync(args, { from: 'user' });
     return EXIT_CODES.ok;

@@ -1,18 +1,27 @@
 /**
  * The commander root: global flags, help with the exit-code table, and one loop that registers
- * every command (STYLE.md §2). Commands are registered from their specs (src/commands/manifest.ts,
- * generated from the definitions): help needs no command module, and a command loads its full
- * definition (core and output imports) only when it runs.
+ * every command (STYLE.md §2). Commands are registered from their specs (src/commands/command-specs.ts,
+ * data in the bundle): help needs no command module, and a command loads its full definition (core
+ * and output imports) only when it runs.
  */
-import { Command, Option } from 'commander';
-import type { FlagSpec } from './commands/define.js';
+import { Command } from 'commander';
 import { GLOBAL_FLAGS } from './commands/global.js';
-import { COMMAND_SPECS } from './commands/manifest.js';
+import { commandOptions, HELP_COMMAND, HELP_FLAG, optionOf, PROGRAM_NAME, VERSION_FLAG } from './commands/options.js';
+import { COMMAND_SPECS } from './commands/command-specs.js';
+import type { RunOverride } from './commands/runner.js';
 import type { CommandSpec } from './commands/spec.js';
 import { createRunState, type RunState } from './commands/run-state.js';
 import type { Deps } from './deps.js';
 import { EXIT_CODE_HELP } from './errors.js';
 import { isFormat } from './output/mode.js';
+
+/**
+ * How a test runs the program: `runOverride` is called with each command's validated input instead
+ * of its `run` (the parse-contract tests' spy; see commands/runner.ts).
+ */
+export interface ProgramOptions {
+  runOverride?: RunOverride;
+}
 
 export interface Program {
   command: Command;
@@ -25,19 +34,9 @@ export function exitCodeHelp(): string {
   return `\nExit codes:\n${rows.join('\n')}\n`;
 }
 
-function option(spec: FlagSpec): Option {
-  const o = new Option(spec.flags, spec.env ? `${spec.description} (env: ${spec.env})` : spec.description);
-  return spec.repeatable ? o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : o;
-}
-
-function register(root: Command, def: CommandSpec, deps: Deps, state: RunState): void {
+function register(root: Command, def: CommandSpec, deps: Deps, state: RunState, options: ProgramOptions): void {
   const cmd = root.command(def.name).description(def.summary).allowExcessArguments(false);
-  for (const spec of Object.values(def.flags)) cmd.addOption(option(spec));
-  const formats = def.formats;
-  if (formats.length > 1) {
-    cmd.addOption(new Option('--format <format>', `output format: ${formats.join(', ')} (default: text)`));
-    if (formats.includes('json')) cmd.addOption(new Option('--json', 'same as --format json'));
-  }
+  for (const o of commandOptions(def)) cmd.addOption(o);
   // Remember the format while parsing, so even a parse error prints in the format asked for.
   cmd.on('option:format', (value: string) => {
     if (isFormat(value)) state.format = value;
@@ -51,17 +50,17 @@ function register(root: Command, def: CommandSpec, deps: Deps, state: RunState):
     const command = args[args.length - 1] as Command;
     // Loaded on use: --help should not pay for the runner's imports, nor for any command's.
     const [{ runCommand }, definition] = await Promise.all([import('./commands/runner.js'), def.load()]);
-    await runCommand(definition, command, root, deps, state);
+    await runCommand(definition, command, root, deps, state, options.runOverride);
   });
 }
 
-/** `specs`: the generated manifest; the manifest generator passes specs built from the definitions. */
-export function createProgram(deps: Deps, specs: readonly CommandSpec[] = COMMAND_SPECS): Program {
+export function createProgram(deps: Deps, options: ProgramOptions = {}): Program {
   const state = createRunState(deps);
-  const root = new Command('aistudio-key')
+  const root = new Command(PROGRAM_NAME)
     .description('Create Yandex Cloud AI Studio API keys: a service account, its roles on a folder, and a scoped API key.')
-    .version(deps.version, '-V, --version', 'print the version')
-    .helpOption('-h, --help', 'show help')
+    .version(deps.version, VERSION_FLAG.flags, VERSION_FLAG.description)
+    .helpOption(HELP_FLAG.flags, HELP_FLAG.description)
+    .helpCommand(HELP_COMMAND.name, HELP_COMMAND.description)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => void deps.stdout.write(text),
@@ -71,13 +70,13 @@ export function createProgram(deps: Deps, specs: readonly CommandSpec[] = COMMAN
     })
     .configureHelp({ showGlobalOptions: true, sortSubcommands: true })
     .addHelpText('after', exitCodeHelp());
-  for (const spec of Object.values(GLOBAL_FLAGS)) root.addOption(option(spec));
+  for (const spec of Object.values(GLOBAL_FLAGS)) root.addOption(optionOf(spec));
   root.on('option:debug', () => {
     state.debug = true;
   });
   root.on('option:no-color', () => {
     state.noColor = true;
   });
-  for (const spec of specs) register(root, spec, deps, state);
+  for (const spec of COMMAND_SPECS) register(root, spec, deps, state, options);
   return { command: root, state };
 }

@@ -1,11 +1,11 @@
 /**
- * The one way src/ loads zod (issue #8): `zod/mini`, the same v4 core as classic `zod` with a
+ * The one way src/ loads zod: `zod/mini`, the same v4 core as classic `zod` with a
  * functional API (`z.optional(x)`, `x.check(z.superRefine(…))`, `z.pipe(x, z.transform(…))`).
  *
  * `z` is a plain object of the functions our schemas use, not mini's namespace: the namespace is
  * handed to every command's `input` as a value, and a namespace that escapes keeps all of zod in a
- * bundle (every locale included: ~60 ms to load, as much as classic) where these named imports keep
- * ~45 KB (~10 ms). Add a member here when a schema needs another mini function.
+ * bundle (every locale included: as heavy to load as classic) where these named imports keep
+ * ~45 KB. Add a member here when a schema needs another mini function.
  *
  * Mini installs no locale, so its built-in messages would all read "Invalid input"; the English
  * locale classic installs is set here, and those messages ("Invalid input: expected string, received

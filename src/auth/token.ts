@@ -32,8 +32,8 @@ const SECRET_SHAPES: RegExp[] = [
   /\by\d_[A-Za-z0-9_-]{8,}/g, // OAuth token
   /\bAQVN[A-Za-z0-9_-]{8,}/g, // API key secret
   // JWT. A start only where no segment character precedes it (not `\b`, which '-' satisfies), so
-  // no attempt rescans a run another attempt scanned: linear, where `\beyJ` took seconds on
-  // 'eyJ-eyJ-…' (issue #13).
+  // no attempt rescans a run another attempt scanned: linear, where `\beyJ` is quadratic on
+  // 'eyJ-eyJ-…'.
   /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g,
   /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g,
 ];

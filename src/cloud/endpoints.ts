@@ -1,7 +1,7 @@
 /**
  * Service addresses (reference §1). The default installation's map is known and fixed, so for
  * `api.cloud.yandex.net:443` discovery is skipped: one round trip less on every run's critical
- * path (issue #8). Any other endpoint is discovered through ApiEndpointService.List, as yc does.
+ * path. Any other endpoint is discovered through ApiEndpointService.List, as yc does.
  */
 import { CloudError } from '../errors.js';
 

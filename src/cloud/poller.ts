@@ -14,9 +14,8 @@
  *
  * Why back to back at first: the operations we wait on (account creation, role bindings, keys)
  * mostly finish within a few hundred ms, and every ms between their end and our next Get is added
- * to the run. The earlier schedule (15 ms, then ×1.3) learned of a 150 ms operation ~20 ms later
- * than back-to-back Gets, twice per `create` (issue #8 measures create against back-to-back
- * polling). The price is a few more Gets: at a 30 ms round trip about 17 in the first half second,
+ * to the run; a back-off from the first Get learns of a 150 ms operation later than back-to-back
+ * Gets would, twice per `create`. The price is a few more Gets: at a 30 ms round trip about 17 in the first half second,
  * then the old back-off (a 2 s operation costs ~27 Gets instead of ~12; the SDK's 1 s polling costs 3
  * but finishes up to 1 s late).
  */

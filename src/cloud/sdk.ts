@@ -6,7 +6,7 @@
  * SDK's client factory for its middleware (deadline, retry, ApiError). Lockbox's generated files
  * are imported by src/cloud/lockbox.ts alone, which the gateway loads on first use.
  *
- * The build (test/tools/build.mjs) bundles these with the rest of the CLI into one chunk, which
+ * The build (scripts/build.mjs) bundles these with the rest of the CLI into one chunk, which
  * the CLI loads only when a command opens the cloud (deps.connect): --help and --version never
  * load it (test/unit/startup-graph.test.ts checks the module graph). Static imports, because a
  * bundler cannot see through `createRequire`; unbundled (tests under tsx) they work the same.

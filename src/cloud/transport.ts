@@ -2,7 +2,7 @@
  * Channels and the call wrapper every RPC goes through: deadline, metadata (authorization,
  * idempotency-key, x-client-request-id), retries, debug lines, error mapping.
  *
- * Why not the SDK's `Session`: loading it costs ~130 ms (it pulls axios, log4js, jsonwebtoken and
+ * Why not the SDK's `Session`: it is slow to load (it pulls axios, log4js, jsonwebtoken and
  * luxon for credential kinds we never let it handle) and `session.client()` opens a new channel per
  * call. What we need from it is what it does with an `iamToken`: TLS channel credentials plus an
  * `authorization: Bearer` header on every call, through the SDK's own `clientFactory` (same

@@ -1,10 +1,12 @@
-import type { Command, Option } from 'commander';
+import { Argument, type Option } from 'commander';
 import { CONFIG_KEYS } from '../core/config.js';
 import { completionScript, SHELLS, type CompletionCommand, type CompletionOption, type CompletionSpec, type Shell } from '../core/completion.js';
 import { CONFIG_ACTIONS } from './config.js';
 import type { CommandContext } from './context.js';
-import { defineCommand, type AnyCommand, type Zod } from './define.js';
-import { formatsOf } from './spec.js';
+import { defineCommand, type Zod } from './define.js';
+import { GLOBAL_FLAGS } from './global.js';
+import { commandOptions, HELP_COMMAND, HELP_FLAG, optionOf, PROGRAM_NAME, VERSION_FLAG } from './options.js';
+import type { CommandSpecData } from './spec.js';
 
 /** The validated input of `completion`. */
 export interface CompletionInput {
@@ -26,9 +28,6 @@ const ARGUMENT_CHOICES: Readonly<Record<string, readonly string[]>> = {
   'completion.shell': SHELLS,
 };
 
-/** Commander handles -h/--help itself; it is in no option list. Global, as it works everywhere. */
-const HELP_OPTION: CompletionOption = { names: ['-h', '--help'], description: 'show help', value: 'none' };
-
 /** `<path>`, `<jwt|@file>`: a value completed with file names. */
 const FILE_VALUE = /<[^>]*(path|file)[^>]*>/;
 
@@ -38,19 +37,35 @@ function optionSpec(o: Option, choices?: readonly string[]): CompletionOption {
   return { names, description: o.description, value, ...(choices && value !== 'none' ? { choices } : {}) };
 }
 
+/** A command as the program registers it: its name and positional arguments, its options (src/commands/options.ts). */
+function commandOf(spec: CommandSpecData): CompletionCommand {
+  const [name = spec.name, ...args] = spec.name.split(' ');
+  return {
+    name,
+    description: spec.summary,
+    options: commandOptions(spec).map((o) => optionSpec(o, o.long === '--format' ? spec.formats : o.argChoices)),
+    args: args
+      .map((a) => new Argument(a))
+      .map((a) => ({ name: a.name(), variadic: a.variadic, choices: ARGUMENT_CHOICES[`${name}.${a.name()}`] ?? a.argChoices })),
+  };
+}
 
-/** Describes the registered program: every command, its flags and arguments, and the root's flags. */
-export function completionSpec(root: Command, definitions: readonly AnyCommand[]): CompletionSpec {
-  const commands = root.commands.map((c): CompletionCommand => {
-    const def = definitions.find((d) => d.name.split(' ')[0] === c.name());
-    return {
-      name: c.name(),
-      description: c.description(),
-      options: c.options.map((o) => optionSpec(o, o.long === '--format' ? (def ? formatsOf(def.render) : ['text']) : o.argChoices)),
-      args: c.registeredArguments.map((a) => ({ name: a.name(), variadic: a.variadic, choices: ARGUMENT_CHOICES[`${c.name()}.${a.name()}`] ?? a.argChoices })),
-    };
-  });
-  return { program: root.name(), globalOptions: [...root.options.map((o) => optionSpec(o, o.argChoices)), HELP_OPTION], commands };
+/**
+ * Describes the program from the specs it registers: every command, its flags and arguments, the
+ * root's flags (-V, the global flags; -h, which commander handles on every command), and the help
+ * command, which takes a command name.
+ */
+export function completionSpec(specs: readonly CommandSpecData[]): CompletionSpec {
+  const commands = specs.map(commandOf);
+  const [helpName = 'help', helpArg = ''] = HELP_COMMAND.name.split(' ');
+  const help: CompletionCommand = {
+    name: helpName,
+    description: HELP_COMMAND.description,
+    options: [],
+    args: [{ name: new Argument(helpArg).name(), variadic: false, choices: commands.map((c) => c.name) }],
+  };
+  const globalOptions = [VERSION_FLAG, ...Object.values(GLOBAL_FLAGS), HELP_FLAG].map((f) => optionSpec(optionOf(f)));
+  return { program: PROGRAM_NAME, globalOptions, commands: [...commands, help] };
 }
 
 const HELP = `
@@ -81,8 +96,5 @@ export const completionCommand = defineCommand({
 });
 
 async function runCompletion(input: CompletionInput, ctx: CommandContext): Promise<CompletionResult> {
-  // Loaded here, not at the top: program.ts imports this module through the command list.
-  const [{ createProgram }, { COMMANDS }] = await Promise.all([import('../program.js'), import('./index.js')]);
-  const { command } = createProgram(ctx.deps);
-  return { shell: input.shell, script: completionScript(completionSpec(command, COMMANDS), input.shell) };
+  return { shell: input.shell, script: completionScript(completionSpec(ctx.commands), input.shell) };
 }

@@ -5,6 +5,7 @@ import type { Sourced } from '../core/target.js';
 import type { Deps } from '../deps.js';
 import type { OutputMode } from '../output/mode.js';
 import type { Redactor } from '../output/redact.js';
+import type { CommandSpecData } from './spec.js';
 import type { Progress } from '../output/spinner.js';
 
 /** Root options shared by every command, validated. */
@@ -37,6 +38,8 @@ export interface CommandContext {
    */
   waitSignal: AbortSignal;
   redactor: Redactor;
+  /** The commands the program registers, as their specs (what `completion` describes). */
+  commands: readonly CommandSpecData[];
   out: {
     /** A line for the person on stderr. */
     note(text: string): void;

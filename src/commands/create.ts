@@ -1,7 +1,8 @@
 import type { CloudGateway, ServiceAccount } from '../cloud/types.js';
 import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
-import { checkServiceAccountRef, findServiceAccount, foreignAccountError, isManagedAccount } from '../core/accounts.js';
+import { checkServiceAccountRef } from '../core/accounts.js';
+import { existingAccount, newRunId, refuseTakenName, refuseTakenNames } from '../core/create-checks.js';
 import { createKey, planCreateKey, type CreatedResource, type CreateKeyEvent, type CreateKeyStep } from '../core/create-key.js';
 import { runMarker } from '../core/run-marker.js';
 import { BULK_CONCURRENCY, createKeys, MAX_COUNT, planCreateKeys, type CreateKeysEvent, type CreateKeysStep } from '../core/create-keys.js';
@@ -10,15 +11,7 @@ import { generateServiceAccountName } from '../core/names.js';
 import { checkRolesExist } from '../core/roles.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN, PRESET_ROLES, PRESET_SCOPES } from '../core/preset.js';
 import { pickFolderTarget, type ResolvedFolder } from '../core/target.js';
-import {
-  checkCloudId,
-  checkDescription,
-  checkFolderId,
-  checkFolderName,
-  checkRole,
-  checkScope,
-  checkServiceAccountName,
-} from '../core/validate.js';
+import { checkDescription, checkRole, checkScope, checkServiceAccountName } from '../core/validate.js';
 import { UsageError } from '../errors.js';
 import { createDocument, createDotenv, createEnv, createSecret, createText, usageHints, type CreateOutcome, type DeliveryPlan } from '../output/create.js';
 import type { Format } from '../output/mode.js';
@@ -26,36 +19,15 @@ import { deliveredDocument, deliveredEnv, deliveredText, type DeliveredOutcome, 
 import type { TextSink } from '../output/text.js';
 import type { DeliveryReceipt, PlannedTarget } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
+import type { Infer } from '../zod.js';
 import { defineCommand, type Zod } from './define.js';
-import { checkedString, folderOf, folderSources, folderTargetOrAsk, listCheck, profileSource } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderOf, folderSources, folderTargetOrAsk, listCheck, profileSource, refineFolder } from './folder.js';
 import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
 
-/** The validated input of `create` (what the parse-contract tests see). */
-export interface CreateInput {
-  folderId: string | undefined;
-  folderName: string | undefined;
-  cloudId: string | undefined;
-  /** undefined: generate aistudio-<yyyymmdd>-<random>. */
-  name: string | undefined;
-  /** --service-account: issue the key on this existing account (name or ID) instead of a new one. */
-  serviceAccount: string | undefined;
-  /** --adopt: allow --service-account to name an account aistudio-key did not create. */
-  adopt: boolean;
-  description: string;
-  /** undefined: config's expires-in, else 90 days. */
-  expiry: ExpiryChoice | undefined;
-  roles: string[];
-  scopes: string[];
-  dryRun: boolean;
-  /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id. */
-  targets: TargetsInput;
-  /** --encrypt-to values as given (recipients and @files); [] without it. */
-  encryptTo: string[];
-  /** --count: how many keys (1–100); absent when the flag was not given (one key). */
-  count?: number;
-}
+/** The validated input of `create` (what the parse-contract tests see): what its schema's transform returns. */
+export type CreateInput = Infer<ReturnType<typeof createInputSchema>>;
 
 /** What `create` prints: the key (stdout holds the secret), the key delivered elsewhere, or a plan. */
 export type CreateRunOutcome = CreateOutcome | DeliveredOutcome;
@@ -67,9 +39,7 @@ function createInputSchema(z: Zod, now: Date) {
   const list = (check: (v: string) => string | undefined, what: string) => checked(listCheck(check, what));
 
   const fields = z.object({
-    folderId: checked(checkFolderId),
-    folderName: checked(checkFolderName),
-    cloudId: checked(checkCloudId),
+    ...folderFields(z),
     name: checked(checkServiceAccountName),
     serviceAccount: checked(checkServiceAccountRef),
     adopt: z.optional(z.boolean()),
@@ -97,9 +67,7 @@ function createInputSchema(z: Zod, now: Date) {
   return z.pipe(
     fields.check(
       z.superRefine((raw, ctx) => {
-        if (raw.folderId !== undefined && raw.folderName !== undefined) {
-          ctx.addIssue({ code: 'custom', message: '--folder-id and --folder-name: pass only one of them' });
-        }
+        refineFolder(raw, ctx);
         const expiryFlags = [raw.expiresAt !== undefined, raw.expiresIn !== undefined, raw.expiry === false].filter(Boolean).length;
         if (expiryFlags > 1) ctx.addIssue({ code: 'custom', message: '--expires-at, --expires-in and --no-expiry: pass at most one of them' });
         if (raw.serviceAccount !== undefined && raw.name !== undefined) {
@@ -124,7 +92,8 @@ function createInputSchema(z: Zod, now: Date) {
         }
       }),
     ),
-    z.transform((raw): CreateInput => {
+    z.transform((raw) => {
+      // undefined: config's expires-in, else 90 days.
       let expiry: ExpiryChoice | undefined;
       if (raw.expiry === false) expiry = { kind: 'never' };
       else if (raw.expiresAt !== undefined) expiry = { kind: 'at', at: parseExpiresAt(raw.expiresAt) ?? now };
@@ -133,7 +102,9 @@ function createInputSchema(z: Zod, now: Date) {
         folderId: raw.folderId,
         folderName: raw.folderName,
         cloudId: raw.cloudId,
+        // undefined: generate aistudio-<yyyymmdd>-<random>.
         name: raw.name,
+        // Issue the key on this existing account (name or ID) instead of a new one.
         serviceAccount: raw.serviceAccount,
         adopt: raw.adopt === true,
         description: raw.description ?? DEFAULT_DESCRIPTION,
@@ -141,7 +112,9 @@ function createInputSchema(z: Zod, now: Date) {
         ...resolveLists(raw),
         dryRun: raw.dryRun === true,
         targets: targetsInput(raw),
+        // As given (recipients and @files).
         encryptTo: raw.encryptTo ?? [],
+        // Absent when --count was not given (one key).
         ...(raw.count === undefined ? {} : { count: Number(raw.count) }),
       };
     }),
@@ -237,9 +210,7 @@ export const createCommand = defineCommand({
   summary: 'Create a service account with the AI Studio roles and an API key for it; print the key once',
   helpAfter: HELP,
   flags: {
-    folderId: { flags: '--folder-id <id>', description: `folder to create the account in (env: ${ENV.folderId})` },
-    folderName: { flags: '--folder-name <name>', description: `folder by name, within --cloud-id or your only cloud (env: ${ENV.folderName})` },
-    cloudId: { flags: '--cloud-id <id>', description: `cloud holding --folder-name (env: ${ENV.cloudId})` },
+    ...folderFlags('to create the account in'),
     name: { flags: '--name <name>', description: 'service account name, 1-63 of a-z 0-9 - (default: generated)' },
     serviceAccount: { flags: '--service-account <name|id>', description: 'issue the key on this existing account in the folder, granting only the roles it lacks' },
     adopt: { flags: '--adopt', description: 'allow --service-account to name an account aistudio-key did not create (not relabelled)' },
@@ -394,41 +365,8 @@ function deliveryPlan(prepared: { planned: readonly PlannedTarget[] } | undefine
   return { targets: prepared?.planned ?? [], format: ctx.mode.format, recipients: recipients?.length };
 }
 
-/** `--name X --count N`: exit 2 when any of X-1 … X-N is already in the folder (one List call). */
-async function refuseTakenNames(gateway: CloudGateway, folderId: string, names: readonly string[], signal: AbortSignal | undefined): Promise<void> {
-  const taken = new Map((await gateway.listServiceAccounts(folderId, { signal })).map((a) => [a.name, a.id]));
-  const clash = names.find((n) => taken.has(n));
-  if (clash !== undefined) {
-    throw new UsageError(`--name: a service account named "${clash}" already exists in folder ${folderId} (${taken.get(clash) ?? ''}); choose another --name`);
-  }
-}
-
-/**
- * --service-account: the account, in `folderId`, managed by aistudio-key unless `adopt`.
- * @throws NotFoundError when there is none; UsageError (exit 2) when it is in another folder or
- *   foreign without --adopt.
- */
-async function existingAccount(gateway: CloudGateway, ref: string, adopt: boolean, folderId: string, signal: AbortSignal | undefined): Promise<ServiceAccount> {
-  const account = await findServiceAccount(gateway, ref, () => Promise.resolve(folderId), { signal });
-  if (account.folderId !== folderId) {
-    throw new UsageError(`--service-account: ${account.name} (${account.id}) is in folder ${account.folderId}, not ${folderId}; pass --folder-id ${account.folderId}`);
-  }
-  if (!adopt && !isManagedAccount(account)) {
-    throw foreignAccountError('--service-account', account);
-  }
-  return account;
-}
-
-/** `create --name X` when X is already in the folder: exit 2 before anything is created. */
-async function refuseTakenName(gateway: CloudGateway, folderId: string, name: string, signal: AbortSignal | undefined): Promise<void> {
-  const clash = await gateway.findServiceAccountByName(folderId, name, { signal });
-  if (clash) {
-    throw new UsageError(`--name: a service account named "${name}" already exists in folder ${folderId} (${clash.id}); to issue a key on it, pass --service-account ${name} instead`);
-  }
-}
-
 /** The clock and sleep for waiting out a new account's eventual consistency (core/settle.ts). */
-function settleClock(deps: CommandContext['deps']): { sleep: (ms: number) => Promise<void>; now: () => number } {
+export function settleClock(deps: CommandContext['deps']): { sleep: (ms: number) => Promise<void>; now: () => number } {
   return { sleep: (ms) => deps.sleep(ms), now: () => deps.now().getTime() };
 }
 
@@ -453,15 +391,6 @@ export function checkRunFormat(format: Format, run: { count?: number; dryRun?: b
 export function secretFileFormat(format: CommandContext['mode']['format']): SecretFileFormat {
   // secret is refused with targets (checkRunFormat); env is the file's format then only in name.
   return format === 'text' || format === 'secret' ? 'env' : format;
-}
-
-const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-/** 10 random letters and digits: tells this run's API keys from any other run's (about 52 bits). */
-export function newRunId(randomInt: (max: number) => number): string {
-  let id = '';
-  for (let i = 0; i < 10; i++) id += RUN_ID_ALPHABET[randomInt(RUN_ID_ALPHABET.length)] ?? 'x';
-  return id;
 }
 
 const STEP_TEXT: Record<CreateKeyStep, (roles: number) => string> = {

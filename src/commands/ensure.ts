@@ -1,5 +1,6 @@
 import { checkRolesExist } from '../core/roles.js';
 import { runMarker } from '../core/run-marker.js';
+import { newRunId } from '../core/create-checks.js';
 import { ensureKey, type EnsureEvent, type EnsureResult, type EnsureStep } from '../core/ensure.js';
 import { parseDuration, resolveExpiry } from '../core/expiry.js';
 import { DEFAULT_DESCRIPTION, DEFAULT_EXPIRES_IN } from '../core/preset.js';
@@ -7,25 +8,14 @@ import { checkSecretRef } from '../core/targets/lockbox.js';
 import { checkDescription, checkFolderId, checkRole, checkScope, checkServiceAccountName } from '../core/validate.js';
 import { ensureDocument, ensureText } from '../output/ensure.js';
 import type { CommandContext } from './context.js';
+import { settleClock } from './create.js';
+import type { Infer } from '../zod.js';
 import { defineCommand, type Zod } from './define.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
-import { checkedString, folderFields, folderFlags, folderResolver, listCheck, refineFolder, type FolderInput } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderResolver, listCheck, refineFolder } from './folder.js';
 
-/** The validated input of `ensure`. */
-export interface EnsureCommandInput extends FolderInput {
-  serviceAccount: string;
-  /** --adopt: allow --service-account to name an account aistudio-key did not create. */
-  adopt: boolean;
-  toLockbox: string;
-  /** undefined: the account's folder. */
-  lockboxFolderId: string | undefined;
-  rotateBeforeMs: number;
-  /** undefined: the key never expires. */
-  expiresInMs: number | undefined;
-  description: string;
-  roles: string[];
-  scopes: string[];
-}
+/** The validated input of `ensure`: what its schema's transform returns. */
+export type EnsureCommandInput = Infer<ReturnType<typeof ensureInputSchema>>;
 
 const DEFAULT_ROTATE_BEFORE = '14d';
 
@@ -67,15 +57,17 @@ function ensureInputSchema(z: Zod) {
       }),
     ),
     z.transform(
-      (raw): EnsureCommandInput => ({
+      (raw) => ({
         folderId: raw.folderId,
         folderName: raw.folderName,
         cloudId: raw.cloudId,
         serviceAccount: raw.serviceAccount ?? '',
         adopt: raw.adopt === true,
         toLockbox: raw.toLockbox ?? '',
+        // undefined: the account's folder.
         lockboxFolderId: raw.lockboxFolderId,
         rotateBeforeMs: parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0,
+        // undefined: the key never expires.
         expiresInMs: raw.expiry === false ? undefined : parseDuration(raw.expiresIn ?? DEFAULT_EXPIRES_IN),
         description: raw.description ?? DEFAULT_DESCRIPTION,
         ...resolveLists(raw),
@@ -158,17 +150,9 @@ async function runEnsure(input: EnsureCommandInput, ctx: CommandContext): Promis
       runId,
       onEvent: (event) => onEvent(event, ctx),
       onSecret: (secret) => ctx.redactor.add(secret),
-      settle: { sleep: (ms) => ctx.deps.sleep(ms), now: () => ctx.deps.now().getTime() },
+      settle: settleClock(ctx.deps),
     },
   );
-}
-
-const RUN_ID_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
-
-function newRunId(randomInt: (max: number) => number): string {
-  let id = '';
-  for (let i = 0; i < 10; i++) id += RUN_ID_ALPHABET[randomInt(RUN_ID_ALPHABET.length)] ?? 'x';
-  return id;
 }
 
 const STEP_TEXT: Record<EnsureStep, string> = {

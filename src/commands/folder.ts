@@ -20,6 +20,11 @@ export interface FolderInput {
   cloudId: string | undefined;
 }
 
+/**
+ * The folder flags. Their variables are not FlagSpec.env (a per-flag fallback): the three flags and
+ * the three variables are each one source of the folder, taken whole by precedence (folderSources),
+ * so YC_FOLDER_ID does not clash with --folder-name; the help names them in the description.
+ */
 export function folderFlags(what: string): Record<keyof FolderInput, FlagSpec> {
   return {
     folderId: { flags: '--folder-id <id>', description: `folder ${what} (env: ${ENV.folderId})` },

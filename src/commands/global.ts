@@ -64,15 +64,14 @@ export function credentialFlagWarnings(raw: Raw): string[] {
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /**
- * Validates the root options (flag values, and YC_ENDPOINT when --endpoint is absent).
- * @throws UsageError naming the flag.
+ * Validates the root options: their values as the runner collects them (a flag, else its `env`
+ * variable), and where each came from, for messages.
+ * @throws UsageError naming the flag or variable.
  */
-export function parseGlobalOptions(raw: Raw, env: Readonly<Record<string, string | undefined>>): GlobalOptions {
+export function parseGlobalOptions(raw: Raw, sources: Readonly<Record<string, string>>): GlobalOptions {
   let endpoint: GlobalOptions['endpoint'];
-  const endpointFlag = str(raw.endpoint);
-  const endpointEnv = env[ENV.endpoint];
-  if (endpointFlag !== undefined) endpoint = { value: endpointFlag, source: sourceName.flag('--endpoint') };
-  else if (endpointEnv) endpoint = { value: endpointEnv, source: sourceName.env(ENV.endpoint) };
+  const endpointValue = str(raw.endpoint);
+  if (endpointValue !== undefined) endpoint = { value: endpointValue, source: sources.endpoint ?? sourceName.flag('--endpoint') };
   if (endpoint) {
     const problem = checkEndpoint(endpoint.value);
     if (problem) throw new UsageError(`${endpoint.source}: ${problem}`);

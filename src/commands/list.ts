@@ -6,16 +6,15 @@ import { surveyAccounts } from '../core/prune.js';
 import { listDocument, listText, toSecond, type ListOutcome } from '../output/list.js';
 import { accountsDocument, accountsText, type AccountsOutcome } from '../output/list-accounts.js';
 import type { CommandContext } from './context.js';
+import type { Infer } from '../zod.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
-import { checkedString, folderFields, folderFlags, folderResolver, refineFolder, type FolderInput } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderResolver, refineFolder } from './folder.js';
 
-/** The validated input of `list`. */
-export interface ListInput extends FolderInput {
-  selection: KeySelection;
-  /** --expiring-within, parsed, and as written. */
-  expiringWithin: { ms: number; text: string } | undefined;
-  /** --accounts: the accounts with their key counts and roles, instead of the keys. */
-  accounts: boolean;
+/** The validated input of `list`: what its schema's transform returns. */
+export type ListInput = Infer<ReturnType<typeof listInputSchema>>;
+
+function selectionOf(raw: { all?: boolean | undefined; serviceAccount?: string | undefined }): KeySelection {
+  return raw.serviceAccount !== undefined ? { kind: 'account', ref: raw.serviceAccount } : raw.all ? { kind: 'all' } : { kind: 'managed' };
 }
 
 function listInputSchema(z: Zod) {
@@ -36,12 +35,14 @@ function listInputSchema(z: Zod) {
       }),
     ),
     z.transform(
-      (raw): ListInput => ({
+      (raw) => ({
         folderId: raw.folderId,
         folderName: raw.folderName,
         cloudId: raw.cloudId,
-        selection: raw.serviceAccount !== undefined ? { kind: 'account', ref: raw.serviceAccount } : raw.all ? { kind: 'all' } : { kind: 'managed' },
+        selection: selectionOf(raw),
+        // Parsed, and as written.
         expiringWithin: raw.expiringWithin === undefined ? undefined : { ms: parseDuration(raw.expiringWithin) ?? 0, text: raw.expiringWithin },
+        // The accounts with their key counts and roles, instead of the keys.
         accounts: raw.accounts === true,
       }),
     ),

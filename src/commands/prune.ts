@@ -6,20 +6,18 @@ import { FAILED_STEP } from '../output/revoke.js';
 import { confirm, refuseUnconfirmed, YES_FLAG } from './confirm.js';
 import type { CommandContext } from './context.js';
 import { resultOrFailure } from './partial.js';
+import type { Infer } from '../zod.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
-import { folderFields, folderFlags, folderResolver, refineFolder, type FolderInput } from './folder.js';
+import { folderFields, folderFlags, folderResolver, refineFolder } from './folder.js';
 
-/** The validated input of `prune`. */
-export interface PruneInput extends FolderInput {
-  dryRun: boolean;
-  yes: boolean;
-}
+/** The validated input of `prune`: what its schema's transform returns. */
+export type PruneInput = Infer<ReturnType<typeof pruneInputSchema>>;
 
 function pruneInputSchema(z: Zod) {
   const fields = z.object({ ...folderFields(z), dryRun: z.optional(z.boolean()), yes: z.optional(z.boolean()) });
   return z.pipe(
     fields.check(z.superRefine((raw, ctx) => refineFolder(raw, ctx))),
-    z.transform((raw): PruneInput => ({ folderId: raw.folderId, folderName: raw.folderName, cloudId: raw.cloudId, dryRun: raw.dryRun === true, yes: raw.yes === true })),
+    z.transform((raw) => ({ folderId: raw.folderId, folderName: raw.folderName, cloudId: raw.cloudId, dryRun: raw.dryRun === true, yes: raw.yes === true })),
   );
 }
 

@@ -7,15 +7,11 @@ import { FAILED_STEP, revokeDocument, revokeNotes, revokeText } from '../output/
 import { confirm, refuseUnconfirmed, YES_FLAG } from './confirm.js';
 import type { CommandContext } from './context.js';
 import { resultOrFailure } from './partial.js';
+import type { Infer } from '../zod.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
 
-/** The validated input of `revoke`. */
-export interface RevokeInput {
-  /** Distinct, in the order given. */
-  keyIds: string[];
-  yes: boolean;
-  withServiceAccount: boolean;
-}
+/** The validated input of `revoke`: what its schema's transform returns (keyIds distinct, in the order given). */
+export type RevokeInput = Infer<ReturnType<typeof revokeInputSchema>>;
 
 function revokeInputSchema(z: Zod) {
   const fields = z.object({
@@ -30,7 +26,7 @@ function revokeInputSchema(z: Zod) {
         if (problem) ctx.addIssue({ code: 'custom', path: ['keyIds'], message: problem });
       }),
     ),
-    z.transform((raw): RevokeInput => ({ keyIds: [...new Set(raw.keyIds)], yes: raw.yes === true, withServiceAccount: raw.withServiceAccount === true })),
+    z.transform((raw) => ({ keyIds: [...new Set(raw.keyIds)], yes: raw.yes === true, withServiceAccount: raw.withServiceAccount === true })),
   );
 }
 

@@ -1,5 +1,5 @@
 import { DEFAULT_EXPIRES_IN } from '../core/preset.js';
-import { resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
+import { resolveExpiry, rfc3339 } from '../core/expiry.js';
 import { rotateKey, type RotateKeyEvent, type RotateKeyOutcome, type RotateKeyResult, type RotateKeyStep } from '../core/rotate-key.js';
 import { checkApiKeyId } from '../core/validate.js';
 import type { PreparedDelivery } from '../core/targets/index.js';
@@ -7,22 +7,18 @@ import type { CreateKeyResult } from '../core/create-key.js';
 import { usageHints } from '../output/create.js';
 import { ROTATE_OPEN_FIELD, rotateDocument, rotateDotenv, rotateEnv, rotateNotes, rotateSecret, rotateText, type RotateResultWithReceipts } from '../output/rotate.js';
 import type { CommandContext } from './context.js';
-import { checkRunFormat, configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, newRunId, secretFileFormat } from './create.js';
-import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput, type TargetsInput } from './targets.js';
+import { newRunId } from '../core/create-checks.js';
+import { checkRunFormat, configuredExpiry, createCommand, DEFAULT_EXPIRY_MS, secretFileFormat } from './create.js';
+import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetsInput } from './targets.js';
 import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
+import type { Infer } from '../zod.js';
 import { defineCommand, type FlagSpec, type InputEnv, type Renderers, transformIssue, type Zod } from './define.js';
 
-/** The validated input of `rotate`. */
-export interface RotateInput {
-  keyId: string;
-  keepOld: boolean;
-  /** undefined: config's expires-in, else 90 days (create's rule). */
-  expiry: ExpiryChoice | undefined;
-  /** --out-file/--force, --github-output, --to-lockbox/--lockbox-folder-id, as create's. */
-  targets: TargetsInput;
-  /** --encrypt-to values as given; [] without it. */
-  encryptTo: string[];
-}
+/**
+ * The validated input of `rotate`: what its schema's transform returns. The expiry and the targets
+ * are create's (an undefined expiry: config's expires-in, else 90 days).
+ */
+export type RotateInput = Infer<ReturnType<typeof rotateInputSchema>>;
 
 /** The expiry flags are create's own (same spellings, help and checks). */
 const EXPIRY_FLAGS = ['expiresAt', 'expiresIn', 'expiry'] as const;
@@ -53,7 +49,7 @@ function rotateInputSchema(z: Zod, env: InputEnv) {
   });
   return z.pipe(
     fields.check(z.superRefine((raw, ctx) => refineTargets(raw, ctx))),
-    z.transform((raw, ctx): RotateInput => {
+    z.transform((raw, ctx) => {
       const parsed = createSchema.safeParse({ expiresAt: raw.expiresAt, expiresIn: raw.expiresIn, expiry: raw.expiry });
       if (!parsed.success) {
         for (const issue of parsed.error.issues) transformIssue(ctx, issue.message, issue.path.map(String));

@@ -1,29 +1,27 @@
 /**
- * Runs one command: raw commander options -> validated input -> `run` -> rendered result. Owns the
- * run's context: output mode, redaction, spinner, Ctrl-C handling, --timeout, the lazy credential
- * and cloud connection. It throws; src/main.ts turns errors into exit codes.
+ * Runs one command: raw commander options -> validated input (parseRun) -> `run` -> rendered result
+ * (print). Owns the run's context: output mode, redaction, spinner, how the run stops
+ * (interrupts.ts), the lazy credential and cloud connection (cloud-access.ts). It throws;
+ * src/main.ts turns errors into exit codes.
  */
 import type { Command } from 'commander';
 import type { ZodError } from '../zod.js';
-import type { ResolvedAuth } from '../auth/types.js';
-import type { Connection } from '../cloud/types.js';
-import { ENV } from '../config/env.js';
-import { proxyFor } from '../config/proxy.js';
 import { sourceName } from '../config/sources.js';
 import type { Settings } from '../config/settings.js';
-import type { Sourced } from '../core/target.js';
 import { DeliveryError, describeWriteFailure } from '../core/delivery.js';
-import { checkEndpoint } from '../core/validate.js';
 import type { Deps } from '../deps.js';
-import { AppError, CloudError, EXIT_CODES, InterruptedError, UsageError } from '../errors.js';
+import { AppError, UsageError } from '../errors.js';
 import { formatJson, formatYaml } from '../output/formats.js';
 import { decideOutputMode, FORMATS, isFormat, type Format, type OutputMode } from '../output/mode.js';
 import { createProgress } from '../output/spinner.js';
 import { defuseLines, sanitize, sanitizeDeep } from '../output/sanitize.js';
 import { createStyle } from '../output/style.js';
-import type { CommandContext } from './context.js';
+import { COMMAND_SPECS } from './command-specs.js';
+import type { CommandContext, GlobalOptions } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
-import { credentialFlagValues, credentialFlagWarnings, DEFAULT_ENDPOINT, parseGlobalOptions } from './global.js';
+import { credentialFlagValues, credentialFlagWarnings, GLOBAL_FLAGS, parseGlobalOptions } from './global.js';
+import { cloudAccess } from './cloud-access.js';
+import { watchStops } from './interrupts.js';
 import { formatsOf } from './spec.js';
 import type { RunState } from './run-state.js';
 
@@ -90,9 +88,6 @@ function ensureSupported(def: AnyCommand, format: Format, source: string): void 
   if (!supports(def, format)) throw new UsageError(`${source}: ${def.name.split(' ')[0]} cannot print ${format}; it prints ${formatsOf(def.render).join(', ')}`);
 }
 
-/** After a Ctrl-C or --timeout, how long calls already in flight are waited for before giving up on them. */
-export const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
-
 const guarded = new WeakSet<object>();
 
 /**
@@ -128,10 +123,33 @@ function once<T>(fn: () => Promise<T>): () => Promise<T> {
   return () => (p ??= fn());
 }
 
-export async function runCommand(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState): Promise<void> {
+/**
+ * Test seam for the parse contract: when given, it is called with the validated input instead of the
+ * command's own `run`, and its return value is rendered as the command's result.
+ */
+export type RunOverride = (command: string, input: unknown) => Promise<unknown>;
+
+export interface ParsedRun {
+  /** The root's options as commander holds them (the credential flags, --timeout as written). */
+  rootRaw: Record<string, unknown>;
+  global: GlobalOptions;
+  /** --format/--json, when given. */
+  flagFormat: Format | undefined;
+  /** The command's validated input. */
+  input: unknown;
+}
+
+/**
+ * Everything the command line says, checked: the root's options, the format, the command's input
+ * (flags, else their env variables, through the command's schema). Records in `state` what main
+ * needs to print an error as the run would have.
+ * @throws UsageError naming the flag.
+ */
+export async function parseRun(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState): Promise<ParsedRun> {
   const rootRaw = root.opts<Record<string, unknown>>();
   for (const v of credentialFlagValues(rootRaw)) state.redactor.add(v);
-  const global = parseGlobalOptions(rootRaw, deps.env);
+  const rootCollected = collect(GLOBAL_FLAGS, root, deps.env);
+  const global = parseGlobalOptions(rootCollected.values, rootCollected.sources);
   state.debug = global.debug;
 
   let flagFormat: Format | undefined;
@@ -151,7 +169,11 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   const { z } = await import('../zod.js');
   const parsed = def.input(z, { now: deps.now() }).safeParse(collected.values);
   if (!parsed.success) throw usageFromZod(parsed.error, def.flags, collected.sources);
-  const input: unknown = parsed.data;
+  return { rootRaw, global, flagFormat, input: parsed.data };
+}
+
+export async function runCommand(def: AnyCommand, cmd: Command, root: Command, deps: Deps, state: RunState, runOverride?: RunOverride): Promise<void> {
+  const { rootRaw, global, flagFormat, input } = await parseRun(def, cmd, root, deps, state);
 
   // Everything on stderr but the ::add-mask:: command: redacted, and no line a workflow command.
   const err = (text: string): void => {
@@ -202,89 +224,12 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   };
   for (const w of credentialFlagWarnings(rootRaw)) out.warn(w);
 
-  const auth = once(async (): Promise<ResolvedAuth> => {
-    const s = await settings();
-    // Config's profile ranks below --profile and YC_PROFILE (which the chain reads itself), and is named as config's.
-    const fromConfig = global.auth.profile === undefined && !deps.env[ENV.profile] && s.profile !== undefined;
-    const flags = fromConfig ? { ...global.auth, profile: s.profile, profileSource: sourceName.config('profile', s.path), profileIsDefault: true } : global.auth;
-    const { resolveCredential } = await import('../auth/chain.js');
-    const resolved = await resolveCredential(flags, deps);
-    for (const w of resolved.warnings ?? []) out.warn(w);
-    const c = resolved.credential;
-    if (c.kind === 'sa-key') state.redactor.add(c.key.privateKey);
-    else state.redactor.add(c.token);
-    debug(`credential: ${c.kind} from ${c.source} (tried: ${resolved.tried.join(', ')})`);
-    return resolved;
+  const stops = watchStops(deps, {
+    timeout: global.timeoutMs === undefined ? undefined : { ms: global.timeoutMs, text: String(rootRaw.timeout) },
+    err,
+    beforeMessage: () => progress.stop(),
   });
-
-  const endpoint = once(async (): Promise<Sourced> => {
-    if (global.endpoint) return global.endpoint;
-    const s = await settings();
-    const candidates: Sourced[] = [];
-    if (s.endpoint) candidates.push({ value: s.endpoint, source: sourceName.config('endpoint', s.path) });
-    else {
-      const defaults = (await auth()).defaults;
-      if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: sourceName.ycProfile('endpoint', defaults.source) });
-    }
-    const chosen = candidates[0] ?? { value: DEFAULT_ENDPOINT, source: 'default' };
-    const problem = checkEndpoint(chosen.value);
-    if (problem) throw new UsageError(`${chosen.source}: ${problem}`);
-    return chosen;
-  });
-
-  let connection: Connection | undefined;
-  const cloud = once(async (): Promise<Connection> => {
-    const [resolved, ep] = await Promise.all([auth(), endpoint()]);
-    const caPem = global.caFile === undefined ? undefined : await readCa(deps, global.caFile);
-    debug(`endpoint: ${ep.value} (${ep.source})`);
-    connection = await deps.connect({
-      endpoint: ep.value,
-      caPem,
-      credential: resolved.credential,
-      proxyFor: (host, port) => proxyFor(host, port, deps.env),
-      debug: global.debug ? debug : undefined,
-      warn: out.warn,
-      sleep: deps.sleep,
-      now: deps.now,
-      retries: global.retries,
-      signal: controller.signal,
-    });
-    debug(`caller: ${connection.identity.kind} ${connection.identity.id ?? '(unknown id)'}`);
-    return connection;
-  });
-
-  // Two stages of stopping. `controller`: no new work (Ctrl-C, SIGTERM, --timeout). `waiting`, a
-  // grace period later: stop waiting for operations already sent; what they make is removed by id.
-  const controller = new AbortController();
-  const waiting = new AbortController();
-  let graceTimer: NodeJS.Timeout | undefined;
-  const stop = (reason: AppError): void => {
-    if (controller.signal.aborted) return;
-    controller.abort(reason);
-    graceTimer = setTimeout(() => waiting.abort(reason), deps.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
-  };
-  const tracked = new Map<string, string>();
-  let interrupts = 0;
-  const unsubscribe = deps.onInterrupt((signal) => {
-    interrupts += 1;
-    progress.stop();
-    if (interrupts === 1) {
-      err(`${signal === 'SIGINT' ? 'Interrupted' : 'Terminated'}: finishing calls in flight and removing what this run created. Press Ctrl-C again to exit at once.\n`);
-      stop(new InterruptedError(`Interrupted (${signal}).`));
-      return;
-    }
-    const left = [...tracked.values()];
-    err(
-      left.length > 0
-        ? `Exiting at once. This run may have left: ${left.join('; ')}. Deleting the service account also deletes its API keys.\n`
-        : 'Exiting at once; this run had created nothing yet.\n',
-    );
-    deps.exit(EXIT_CODES.interrupted);
-  });
-  const timer =
-    global.timeoutMs === undefined
-      ? undefined
-      : setTimeout(() => stop(new CloudError(`Gave up after --timeout ${String(rootRaw.timeout)}.`, { status: 'DEADLINE_EXCEEDED' })), global.timeoutMs);
+  const access = cloudAccess(deps, { global, state, settings, out, signal: stops.signal });
 
   let delivered = false;
   const deliver = async (result: unknown): Promise<void> => {
@@ -319,16 +264,17 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     deps,
     global,
     mode,
-    signal: controller.signal,
-    waitSignal: waiting.signal,
+    signal: stops.signal,
+    waitSignal: stops.waitSignal,
     redactor: state.redactor,
+    commands: COMMAND_SPECS,
     out,
     settings,
-    auth,
-    endpoint,
-    cloud,
-    track: (id, description) => void tracked.set(id, description),
-    untrack: (id) => void tracked.delete(id),
+    auth: access.auth,
+    endpoint: access.endpoint,
+    cloud: access.cloud,
+    track: stops.track,
+    untrack: stops.untrack,
     deliver,
     deliverOpen,
   };
@@ -336,18 +282,16 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
   try {
     let result: unknown;
     try {
-      result = deps.runOverride ? await deps.runOverride(def.name.split(' ')[0] ?? def.name, input) : await def.run(input, ctx);
+      result = runOverride ? await runOverride(def.name.split(' ')[0] ?? def.name, input) : await def.run(input, ctx);
     } catch (error) {
-      throw abortAware(error, controller.signal);
+      throw abortAware(error, stops.signal);
     } finally {
       progress.stop();
     }
     if (!delivered) await print(def, result, mode, deps, out.note);
   } finally {
-    unsubscribe();
-    if (timer) clearTimeout(timer);
-    if (graceTimer) clearTimeout(graceTimer);
-    connection?.gateway.close();
+    stops.dispose();
+    access.close();
   }
 }
 
@@ -360,17 +304,6 @@ function abortAware(error: unknown, signal: AbortSignal): unknown {
   return reason;
 }
 
-async function readCa(deps: Deps, path: string): Promise<Buffer> {
-  try {
-    const pem = await deps.readFile(path);
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--ca-file: "${path}" holds no PEM certificate`);
-    return Buffer.from(pem);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as { code?: unknown }).code;
-    throw new UsageError(`--ca-file: cannot read "${path}" (${typeof code === 'string' ? code : String(error)})`);
-  }
-}
 
 /** Renders the result; stdout gets only the result, text-mode notes go to stderr after it. */
 async function print(def: AnyCommand, result: unknown, mode: OutputMode, deps: Deps, note: (t: string) => void): Promise<void> {

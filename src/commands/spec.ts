@@ -1,7 +1,7 @@
 /**
  * What src/program.ts needs to register a command and print its help, without loading it: the
- * definition's name, summary, help text, flags and output formats. src/commands/manifest.ts lists
- * one per command (generated from the definitions); the full definition, with its core and output
+ * definition's name, summary, help text, flags and output formats. src/commands/command-specs.ts lists
+ * one per command (data in the bundle); the full definition, with its core and output
  * imports, loads only when the command runs.
  */
 import type { Format } from '../output/mode.js';
@@ -21,7 +21,7 @@ export interface CommandSpec extends CommandSpecData {
   load(): Promise<AnyCommand>;
 }
 
-/** The spec data of a definition: what the manifest holds, and what its freshness test compares. */
+/** The spec data of a definition: what src/commands/command-specs.ts holds for it. */
 export function specData(def: AnyCommand): CommandSpecData {
   return {
     name: def.name,

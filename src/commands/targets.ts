@@ -1,5 +1,5 @@
 /**
- * The delivery-target flags of `create` (and later `rotate`), issue #6: --out-file/--force,
+ * The delivery-target flags of `create` and `rotate`: --out-file/--force,
  * --github-output, --to-lockbox/--lockbox-folder-id. Spread `TARGET_FLAGS` into a command's flags
  * and `targetFields(z)` into its schema (with `refineTargets`), then call `prepareTargets` before
  * anything is created in the cloud and pass `prepared.deliver` as the use-case's `deliver`.

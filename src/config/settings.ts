@@ -2,14 +2,8 @@
  * aistudio-key's own settings (never secrets). Precedence everywhere: flag > env > these settings >
  * the yc profile. Stored by src/config/store.ts; keys are camelCase in the file, kebab-case on the CLI.
  */
+import { DEFAULT_FORMATS } from '../formats.js';
 import { z, type Infer } from '../zod.js';
-
-/**
- * The output formats a stored default may name: every output format (src/output/mode.ts FORMATS) but
- * `secret`, which prints a bare secret and so must be asked for by the run itself.
- * test/unit/config-store.test.ts checks the two lists agree.
- */
-export const DEFAULT_FORMATS = ['text', 'json', 'yaml', 'env', 'dotenv'] as const;
 
 export const settingsSchema = z.object({
   /** Default target folder ID (`config set folder-id`). */

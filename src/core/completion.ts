@@ -1,6 +1,6 @@
 /**
  * Shell completion scripts for bash, zsh and fish, rendered from a description of the command tree.
- * The `completion` command builds that description from the registered commander program, so a new
+ * The `completion` command builds that description from the command specs the program registers, so a new
  * command or flag shows up in the scripts without anyone editing this file. Pure.
  */
 

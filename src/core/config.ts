@@ -5,14 +5,12 @@
  * Precedence wherever a setting is used: flag > env > this config > the yc profile.
  */
 import { UsageError } from '../errors.js';
-import { DEFAULT_FORMATS, type SettingKey } from '../config/settings.js';
+import type { SettingKey } from '../config/settings.js';
+import { DEFAULT_FORMATS } from '../formats.js';
 import type { SettingsStore } from '../config/store.js';
 import { credentialShape } from './credential-shape.js';
 import { checkExpiry, parseDuration } from './expiry.js';
 import { checkCloudId, checkEndpoint, checkFolderName } from './validate.js';
-
-/** The output formats a default may name (the settings schema's enum). */
-const FORMATS = DEFAULT_FORMATS;
 
 interface KeySpec {
   key: string;
@@ -56,8 +54,8 @@ const SPECS: Readonly<Record<SettingKey, KeySpec>> = {
   },
   format: {
     key: 'format',
-    description: `default output format: ${FORMATS.join(', ')} (a command that cannot print it uses text)`,
-    check: (v) => ((FORMATS as readonly string[]).includes(v) ? undefined : `expected one of ${FORMATS.join(', ')}, got "${v}"`),
+    description: `default output format: ${DEFAULT_FORMATS.join(', ')} (a command that cannot print it uses text)`,
+    check: (v) => ((DEFAULT_FORMATS as readonly string[]).includes(v) ? undefined : `expected one of ${DEFAULT_FORMATS.join(', ')}, got "${v}"`),
   },
 };
 

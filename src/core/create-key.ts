@@ -4,7 +4,7 @@
  * resource this run creates (or may have created) are reported through `onEvent`, so a caller can
  * show a spinner and say what may be left if the process is killed.
  *
- * The promise (issue #7): a run either delivers a working key or leaves the cloud as it found it.
+ * The promise: a run either delivers a working key or leaves the cloud as it found it.
  * - A lost answer on an operation-returning call is repeated with the same idempotency-key (in
  *   src/cloud), so it never makes a second account or binding.
  * - ApiKeyService.Create has no operation and no known idempotency: every key this run asks for
@@ -118,8 +118,7 @@ export interface CreateKeyOptions {
    */
   runId?: string;
   /**
-   * The last step: hands the result to whoever keeps the secret (stdout today; a file or Lockbox
-   * with issue #6). If it throws, nobody holds the secret: the key is revoked, everything this run
+   * The last step: hands the result to whoever keeps the secret (stdout, a file or Lockbox). If it throws, nobody holds the secret: the key is revoked, everything this run
    * made is removed, and a DeliveryError saying so is thrown. Without it the result is returned for
    * the caller to hand over.
    */

@@ -1,5 +1,5 @@
 /**
- * `create --count N` (issue #8, "bulk"): N independent sets, as if the console's button were pressed
+ * `create --count N`: N independent sets, as if the console's button were pressed
  * N times (N service accounts, each bound the roles, each with one API key), or, with an existing
  * account, N keys on it. Not N sequential runs:
  * - the accounts are created with bounded concurrency (BULK_CONCURRENCY Create calls in flight; the

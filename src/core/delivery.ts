@@ -1,7 +1,6 @@
 /**
- * Delivery: handing a result that carries a secret to whoever keeps it. Today that is stdout (the
- * runner renders the result in the chosen format and writes it); issue #6 adds a file and a Lockbox
- * secret as targets. A use-case that issues a secret calls `deliver` as its last step and, when it
+ * Delivery: handing a result that carries a secret to whoever keeps it: stdout (the runner renders
+ * the result in the chosen format and writes it), or a target (a file, a Lockbox secret). A use-case that issues a secret calls `deliver` as its last step and, when it
  * throws, undoes what it created: nobody holds the secret, so the key must not stay behind.
  */
 import { AppError, EXIT_CODES } from '../errors.js';

@@ -1,5 +1,5 @@
 /**
- * `ensure` (issue #6): the idempotent CI bootstrap. A Lockbox secret is the source of truth for
+ * `ensure`: the idempotent CI bootstrap. A Lockbox secret is the source of truth for
  * "the live key": it holds `api-key-id` and `api-key`. Each run reads it and
  * - does nothing when the key it names exists, belongs to the account, and does not expire within
  *   the rotation window ("up to date": no call that changes anything);

@@ -1,5 +1,5 @@
 /**
- * Roles as the cloud knows them (issue #14): `--roles` values are looked up with RoleService before
+ * Roles as the cloud knows them: `--roles` values are looked up with RoleService before
  * anything changes, and what "you can only grant roles you hold" means for a caller whose own roles
  * on the folder are visible.
  */

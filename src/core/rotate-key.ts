@@ -3,7 +3,7 @@
  * description and a renewed expiry; the new key handed over; only then the old key revoked. Typed
  * input in, typed result out; no printing.
  *
- * The promise (create's, issue #7), so a run ends in one of three states:
+ * The promise (create's), so a run ends in one of three states:
  * - done: the new key delivered, the old one revoked (or kept, with keepOld);
  * - as it was: the old key untouched and no new key, after any failure or interruption before the
  *   new key was delivered (a failed delivery included: nobody holds the new secret, so it goes);

@@ -1,5 +1,5 @@
 /**
- * A service account this run has just made may not be known everywhere at once (issue #14): the
+ * A service account this run has just made may not be known everywhere at once: the
  * docs say access changes "usually take 5 seconds or less" and to repeat the operation, and the
  * Terraform provider has `sleep_after` on IAM resources for the same delay. So NOT_FOUND from the
  * bindings call or the key call, or INVALID_ARGUMENT naming the new account, is waited out with

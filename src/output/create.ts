@@ -1,5 +1,5 @@
 /**
- * How `create` looks in each format. The JSON document is a contract (issue #3): scripts run
+ * How `create` looks in each format. The JSON document is a contract: scripts run
  * `aistudio-key create --format json | jq -r .secret`, as with `yc iam api-key create --format json`.
  */
 import type { CreateKeyPlan, CreateKeyResult } from '../core/create-key.js';

@@ -1,5 +1,5 @@
 /**
- * How a key delivered to targets looks (issue #6). The secret file gets the full result in its
+ * How a key delivered to targets looks. The secret file gets the full result in its
  * format; stdout gets the same result without the secret, saying where the secret went — in JSON
  * `lockbox: {secret_id, version_id}` (and `out_file`, `github_output`) stand where `secret` stood.
  */

@@ -15,14 +15,9 @@
  * turns a spinner on; --no-color and --quiet turn it off.
  */
 import { ENV } from '../config/env.js';
+import type { Format } from '../formats.js';
 
-/** `secret`: the API key secret and one newline, nothing else (create and rotate, one key). */
-export const FORMATS = ['text', 'json', 'yaml', 'env', 'dotenv', 'secret'] as const;
-export type Format = (typeof FORMATS)[number];
-
-export function isFormat(value: string): value is Format {
-  return (FORMATS as readonly string[]).includes(value);
-}
+export { FORMATS, isFormat, type Format } from '../formats.js';
 
 export interface OutputMode {
   format: Format;

@@ -1,6 +1,6 @@
 /**
  * The parse contract of `create`, table-driven: argv in -> the validated input handed to `run` out
- * (a spy passed through deps.runOverride); every bad input -> exit 2, one line on stderr naming the
+ * (a spy passed to main as runOverride); every bad input -> exit 2, one line on stderr naming the
  * flag, and neither `run` nor the cloud reached.
  */
 import { test } from 'node:test';

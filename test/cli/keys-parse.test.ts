@@ -1,6 +1,6 @@
 /**
  * The parse contract of list, rotate, revoke, scopes, config and completion, table-driven: argv in -> the
- * validated input handed to `run` (a spy through deps.runOverride). Positional arguments reach the
+ * validated input handed to `run` (a spy passed to main as runOverride). Positional arguments reach the
  * input under their own names; bad input is exit 2 with the spy never called.
  */
 import { test } from 'node:test';

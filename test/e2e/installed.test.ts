@@ -4,7 +4,7 @@
  * emulator in this process, from a lived-in HOME (test/helpers/lived-in-home.ts: a yc config whose
  * current profile points elsewhere, and an aistudio-key config with `format: yaml`).
  *
- * Every command, in every output format it has (from src/commands/manifest.ts), and every credential
+ * Every command, in every output format it has (from src/commands/command-specs.ts), and every credential
  * source runs at least once; the last test checks that nothing of that list was missed, so a new
  * command or format has to be added here.
  */
@@ -15,7 +15,7 @@ import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { COMMAND_SPECS } from '../../src/commands/manifest.js';
+import { COMMAND_SPECS } from '../../src/commands/command-specs.js';
 import { TOKEN_EXCHANGE_PATH } from '../emulator/index.js';
 import { ageKeyPair, ageOpen } from '../helpers/age.js';
 import { installedWorld } from '../helpers/installed-world.js';

@@ -5,6 +5,7 @@ import { GetApiKeyRequest, type CreateApiKeyRequest } from '@yandex-cloud/nodejs
 import { decodeFields } from './proto-extra.js';
 import { AI_STUDIO_SCOPES, DEFAULT_SCOPES, KNOWN_SCOPES, defaultFixture, startEmulator, type DefaultIds, type Emulator } from './index.js';
 import { rawCall, rejectsWith, sdkClients, waitDone, type SdkClients } from './sdk-clients.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 const SECRET_SHAPE = /^AQVN[A-Za-z0-9_-]{36}$/;
 
@@ -15,12 +16,7 @@ describe('ApiKeyService', () => {
   const req = (over: Partial<CreateApiKeyRequest> = {}): CreateApiKeyRequest =>
     ({ serviceAccountId: ids.serviceAccountId, description: '', scope: '', scopes: [...AI_STUDIO_SCOPES], expiresAt: undefined, ...over });
 
-  before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture });
-    c = sdkClients(emu, ids.userIamToken);
-  });
+  before(async () => ({ emu, ids, c } = await startDefaultEmulator()));
   after(() => emu.stop());
 
   it('Create is synchronous and returns the key with its secret, once', async () => {

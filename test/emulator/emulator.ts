@@ -58,10 +58,11 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
     operationDelayMs: opts.operationDelayMs ?? 0,
     sendHeadersBeforeError: opts.sendHeadersBeforeError ?? true,
   };
-  const world = new World(fixture, opts.quotas, Date.now);
-  world.fidelity = new Fidelity(opts.fidelity, Date.now);
+  const now = opts.now ?? Date.now;
+  const world = new World(fixture, opts.quotas, now);
+  world.fidelity = new Fidelity(opts.fidelity, now);
   const operations = new Operations({
-    now: Date.now,
+    now,
     delayMs: () => settings.operationDelayMs,
     notFoundPolls: () => opts.operationNotFoundPolls ?? 0,
     doneOnCreate: () => opts.operationsDoneOnCreate ?? false,

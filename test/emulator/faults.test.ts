@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Metadata } from 'nice-grpc';
 import { AccessBindingAction } from '@yandex-cloud/nodejs-sdk/proto/access/access';
-import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from './index.js';
+import { startEmulator, type DefaultIds, type Emulator } from './index.js';
 import { rejectsWith, sdkClients, type SdkClients } from './sdk-clients.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 describe('fault injection and latency', () => {
   let emu: Emulator;
@@ -17,12 +18,7 @@ describe('fault injection and latency', () => {
   );
   const saNamed = (name: string) => emu.state.serviceAccounts().find((s) => s.name === name);
 
-  before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture });
-    c = sdkClients(emu, ids.userIamToken);
-  });
+  before(async () => ({ emu, ids, c } = await startDefaultEmulator()));
   after(() => emu.stop());
 
   it('error: fails `times` times without doing the work, then lets calls through', async () => {

@@ -5,6 +5,7 @@ import {
   defaultFixture, startEmulator, type DefaultIds, type Emulator,
 } from './index.js';
 import { rejectsWith, sdkClients } from './sdk-clients.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 const IAM_TOKEN_SHAPE = /^t1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{86}$/;
 
@@ -12,11 +13,7 @@ describe('HTTP side channel', () => {
   let emu: Emulator;
   let ids: DefaultIds;
 
-  before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture });
-  });
+  before(async () => ({ emu, ids } = await startDefaultEmulator()));
   after(() => emu.stop());
 
   describe('metadata service', () => {

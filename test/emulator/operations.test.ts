@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { Metadata } from 'nice-grpc';
 import { ServiceAccount } from '@yandex-cloud/nodejs-sdk/iam-v1/service_account';
 import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from './index.js';
 import { rejectsWith, sdkClients, waitDone, type SdkClients } from './sdk-clients.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 describe('operations', () => {
   let emu: Emulator;
@@ -17,28 +17,31 @@ describe('operations', () => {
     opts.key === undefined ? {} : { metadata: Metadata({ 'idempotency-key': opts.key }) },
   );
 
-  before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture, operationDelayMs: 150 });
-    c = sdkClients(emu, ids.userIamToken);
-  });
+  before(async () => ({ emu, ids, c } = await startDefaultEmulator({ operationDelayMs: 150 })));
   after(() => emu.stop());
 
-  it('stays running until operationDelayMs has passed, then is done with the response', async () => {
-    const op = await create();
-    const polls: boolean[] = [];
-    const t0 = Date.now();
-    let current = op;
-    while (!current.done) {
-      current = await c.operations.get({ operationId: op.id });
-      polls.push(current.done);
-      if (!current.done) await sleep(20);
+  it('stays running until operationDelayMs has passed on its clock, then is done with the response', async () => {
+    // The emulator's own clock, moved by hand: the test waits for nothing and load cannot change it.
+    let clock = Date.parse('2026-06-01T00:00:00Z');
+    const d = defaultFixture();
+    const timed = await startEmulator({ fixture: d.fixture, operationDelayMs: 150, now: () => clock });
+    try {
+      const client = sdkClients(timed, d.ids.userIamToken);
+      const op = await client.serviceAccounts.create({ folderId: d.ids.folderId, name: 'op-sa-clock', description: '', labels: {} });
+      assert.equal(op.done, false);
+      assert.equal((await client.operations.get({ operationId: op.id })).done, false, 'no time has passed');
+      clock += 149;
+      assert.equal((await client.operations.get({ operationId: op.id })).done, false, '1 ms short of the delay');
+      clock += 1;
+      const done = await client.operations.get({ operationId: op.id });
+      assert.equal(done.done, true, 'the delay has passed');
+      assert.equal(ServiceAccount.decode(done.response?.value ?? Buffer.alloc(0)).name, 'op-sa-clock');
+    } finally {
+      await timed.stop();
     }
-    const elapsed = Date.now() - t0;
-    assert.ok(polls.length >= 3, `done after ${polls.length} polls`);
-    assert.ok(elapsed >= 100, `done after ${elapsed} ms`);
-    assert.equal(ServiceAccount.decode(current.response?.value ?? Buffer.alloc(0)).name, `op-sa-${n}`);
+  });
+
+  it('does the work when the call arrives: the account is visible while its operation runs', async () => {
     // The work itself happened when the call arrived: the account is visible while the operation runs.
     emu.setOperationDelay(60_000);
     try {

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { GetServiceAccountRequest } from '@yandex-cloud/nodejs-sdk/iam-v1/service_account_service';
 import { AI_STUDIO_SCOPES, ENDPOINT_IDS, defaultFixture, startEmulator, type DefaultIds, type Emulator } from './index.js';
 import { rawCall, rejectsWith, sdkClients } from './sdk-clients.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 describe('emulator start-up and discovery', () => {
   let emu: Emulator;
@@ -114,11 +115,7 @@ describe('fixture, state views and secrets()', () => {
   let emu: Emulator;
   let ids: DefaultIds;
 
-  before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture });
-  });
+  before(async () => ({ emu, ids } = await startDefaultEmulator()));
   after(() => emu.stop());
 
   it('mints real-looking ids and credentials, fresh for every fixture', () => {

@@ -109,6 +109,8 @@ export interface EmulatorOptions {
   latencyMs?: number;
   /** Time from operation creation to done, ms (default 0 = done on the first Get). */
   operationDelayMs?: number;
+  /** The emulator's clock, ms since the epoch (default Date.now): a test moves it to finish operations without waiting. */
+  now?: () => number;
   /** Send x-request-id / x-server-trace-id headers before an error (makes the SDK throw ApiError). Default true. */
   sendHeadersBeforeError?: boolean;
   /** First N OperationService.Get calls for a new operation answer NOT_FOUND (default 0). */

@@ -1,6 +1,7 @@
 import { after, before, describe, it } from 'node:test';
-import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from './index.js';
-import { rejectsWith, sdkClients, tokenClient, type SdkClients } from './sdk-clients.js';
+import { type DefaultIds, type Emulator } from './index.js';
+import { rejectsWith, tokenClient, type SdkClients } from './sdk-clients.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 /**
  * The id, length and paging rules of the reference's field tables that the per-service files do not
@@ -13,12 +14,7 @@ describe('request validation across services', () => {
   const page = { pageSize: 0, pageToken: '' };
   const long = (n: number): string => 'a'.repeat(n);
 
-  before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture });
-    c = sdkClients(emu, ids.userIamToken);
-  });
+  before(async () => ({ emu, ids, c } = await startDefaultEmulator()));
   after(() => emu.stop());
 
   const cases: Array<[string, () => Promise<unknown>, RegExp]> = [

@@ -9,7 +9,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { ENV } from '../../src/config/env.js';
-import type { AuthDeps } from '../../src/auth/types.js';
+import { resolveCredential } from '../../src/auth/chain.js';
+import type { AuthDeps, AuthFlags } from '../../src/auth/types.js';
 
 /** A loopback port nothing listens on: connecting is refused at once. */
 export const CLOSED_LOOPBACK_ADDR = '127.0.0.1:1';
@@ -177,4 +178,15 @@ export async function startBlackHole(): Promise<{ addr: string; connections: () 
     connections: () => count,
     close: () => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }),
   };
+}
+
+/** The error the credential chain throws for `flags` (fails the test when it finds a credential). */
+export async function credentialFailure(flags: AuthFlags, opts: FakeAuthDepsOptions = {}): Promise<Error> {
+  try {
+    await resolveCredential(flags, fakeAuthDeps(opts));
+  } catch (err) {
+    if (err instanceof Error) return err;
+    throw new Error(`resolveCredential threw a non-Error: ${String(err)}`);
+  }
+  throw new Error('expected resolveCredential to throw');
 }

@@ -1,7 +1,7 @@
 /**
  * Spawned-CLI tests run bin/aistudio-key.js, which loads dist/. `npm test` builds first (pretest)
  * (`npm run demo` and `npm pack` too); a test file run on its own may find dist/ missing or older than src/.
- * ensureBuilt() rebuilds in that case only (`npm run build`: test/tools/build.mjs, esbuild, ~1 s), once per process.
+ * ensureBuilt() rebuilds in that case only (`npm run build`: scripts/build.mjs, esbuild), once per process.
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -33,7 +33,7 @@ let building: Promise<void> | undefined;
 export function ensureBuilt(): Promise<void> {
   building ??= distIsStale()
     ? new Promise<void>((resolve, reject) => {
-        execFile(process.execPath, [join(ROOT, 'test', 'tools', 'build.mjs')], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
+        execFile(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, timeout: 120_000 }, (error, stdout, stderr) =>
           error ? reject(new Error(`dist/ is stale and \`npm run build\` failed:\n${stdout}${stderr}`)) : resolve(),
         );
       })

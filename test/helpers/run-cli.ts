@@ -15,7 +15,8 @@ import { httpFetch, type HttpFetch } from '../../src/auth/http-fetch.js';
 import type { ConnectTarget, Connection } from '../../src/cloud/types.js';
 import { ENV } from '../../src/config/env.js';
 import { randomInt } from 'node:crypto';
-import { readPackageVersion, type Deps, type InterruptSignal, type RunOverride } from '../../src/deps.js';
+import type { RunOverride } from '../../src/commands/runner.js';
+import { readPackageVersion, type Deps, type InterruptSignal } from '../../src/deps.js';
 import { main } from '../../src/main.js';
 
 /** Sends fake SIGINT/SIGTERM to a running runCli. */
@@ -152,7 +153,6 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
     },
     onInterrupt: (handler) => (opts.interrupter ? opts.interrupter.subscribe(handler) : () => undefined),
     exit: (code) => void exits.push(code),
-    runOverride: opts.runOverride,
     interruptGraceMs: opts.interruptGraceMs,
   };
   return { deps, stdout, stderr, exits, connects };
@@ -160,6 +160,6 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
 
 export async function runCli(argv: readonly string[], opts: RunCliOptions = {}): Promise<RunCliResult> {
   const { deps, stdout, stderr, exits, connects } = testDeps(opts);
-  const exitCode = await main(['node', 'aistudio-key', ...argv], deps);
+  const exitCode = await main(['node', 'aistudio-key', ...argv], deps, { runOverride: opts.runOverride });
   return { exitCode, stdout: stdout.text, stderr: stderr.text, exits, connects };
 }

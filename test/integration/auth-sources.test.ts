@@ -6,7 +6,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { stringify } from 'yaml';
-import { defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
+import { type DefaultIds, type Emulator } from '../emulator/index.js';
 import { resolveCredential } from '../../src/auth/chain.js';
 import { connect } from '../../src/cloud/connect.js';
 import type { Credential } from '../../src/cloud/types.js';
@@ -14,6 +14,7 @@ import { ENV } from '../../src/config/env.js';
 import { AuthError, UsageError } from '../../src/errors.js';
 import type { AuthFlags } from '../../src/auth/types.js';
 import { HOME, fakeAuthDeps, type FakeAuthDepsOptions } from '../helpers/auth-deps.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 const YC_CONFIG = `${HOME}/.config/yandex-cloud/config.yaml`;
 
@@ -21,11 +22,7 @@ describe('credential sources against the emulator', () => {
   let emu: Emulator;
   let ids: DefaultIds;
 
-  before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture });
-  });
+  before(async () => ({ emu, ids } = await startDefaultEmulator()));
   after(() => emu.stop());
 
   const resolve = async (flags: AuthFlags, opts: FakeAuthDepsOptions = {}) => (await resolveCredential(flags, fakeAuthDeps(opts))).credential;

@@ -68,6 +68,16 @@ describe('aistudio-key completion', () => {
     }
   });
 
+  test('the help command and the command names after it are in every script', () => {
+    const names = registered().commands.join(' ');
+    const helpCommand: Record<string, string> = { bash: `${names} help"`, zsh: "'help:display help for command'", fish: "-a 'help'" };
+    const afterHelp: Record<string, string> = { bash: `0) args="${names}"`, zsh: `'1:command:(${names})'`, fish: `'__aistudio_key_arg help 0' -a '${names}'` };
+    for (const [shell, script] of Object.entries(scripts)) {
+      assert.ok(script.includes(helpCommand[shell] ?? '?'), `${shell}: command help`);
+      assert.ok(script.includes(afterHelp[shell] ?? '?'), `${shell}: the command names, as help's argument`);
+    }
+  });
+
   test('the positional values are offered: config actions and keys, completion shells', () => {
     for (const [shell, script] of Object.entries(scripts)) {
       assert.ok(script.includes('set get unset list'), `${shell}: config actions`);
@@ -103,6 +113,9 @@ describe('aistudio-key completion', () => {
     assert.deepEqual(await complete('completion', ''), ['bash', 'zsh', 'fish']);
     assert.deepEqual(await complete('--endpoint', 'localhost:1', 'sc'), ['scopes'], "a global flag's value is not the command");
     assert.deepEqual(await complete('--deb'), ['--debug']);
+    assert.deepEqual(await complete('he'), ['help'], 'the help command is offered');
+    assert.deepEqual(await complete('help', 'ro'), ['rotate'], 'a command name after help');
+    assert.deepEqual(await complete('help', ''), registered().commands, 'every command after help');
     assert.deepEqual(await complete('list', '--folder-id', ''), [], 'a free value: nothing to offer');
   });
 

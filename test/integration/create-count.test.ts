@@ -249,9 +249,7 @@ test('a used-up quota of service accounts: exit 1 saying so, not retried, nothin
   const seeded = fixture.serviceAccounts?.length ?? 0;
   const w = await world({ quotas: { serviceAccountsPerCloud: seeded + 3 } });
   const before = snapshot(w);
-  const started = performance.now();
   const res = await w.create(['--count', '5', '--json']);
-  const ms = performance.now() - started;
   assert.equal(res.exitCode, EXIT_CODES.failure, res.stderr);
   assert.equal(res.stdout, '');
   const err = JSON.parse(res.stderr) as { error: { message: string } };
@@ -259,7 +257,6 @@ test('a used-up quota of service accounts: exit 1 saying so, not retried, nothin
   assert.match(err.error.message, /Retrying will not help/);
   assertNothingLeft(w, before);
   assert.equal(w.emu.calls('ServiceAccountService/Create').length, 5, 'each account asked for once: a quota is not retried');
-  assert.ok(ms < 5000, `failed in ${Math.round(ms)} ms`);
 });
 
 test('--service-account X --count 3: three keys on X, its missing roles granted once', async () => {
@@ -333,19 +330,4 @@ test('bad --count and combinations: exit 2, one line naming --count, no cloud ca
     assert.match(lines[0] ?? '', /--count/);
   }
   assert.deepEqual(w.emu.journal, [], 'no call reached the cloud');
-});
-
-test('timing sanity: --count 20 takes less than 3× one create (latency 25 ms, operations 150 ms)', async (t) => {
-  const w = await world({ latencyMs: 25, operationDelayMs: 150 });
-  const time = async (argv: string[]): Promise<number> => {
-    const started = performance.now();
-    const res = await w.create([...argv, '--json']);
-    assert.equal(res.exitCode, 0, res.stderr);
-    return performance.now() - started;
-  };
-  await time([]); // warm-up: module loading, TLS
-  const one = Math.min(await time([]), await time([]));
-  const bulk = await time(['--count', '20']);
-  t.diagnostic(`one create ${Math.round(one)} ms, --count 20 ${Math.round(bulk)} ms (${(bulk / one).toFixed(2)}×)`);
-  assert.ok(bulk < 3 * one, `--count 20 took ${Math.round(bulk)} ms, one create ${Math.round(one)} ms`);
 });

@@ -39,11 +39,9 @@ test('Ctrl-C while an operation will not finish: waiting stops after the grace p
   const interrupter = new Interrupter();
   const pending = w.create(['--json'], { interrupter, interruptGraceMs: 300 });
   await until(() => w.emu.calls('ServiceAccountService/Create').length > 0);
-  const started = Date.now();
   interrupter.send('SIGINT');
   w.emu.setOperationDelay(5); // the clean-up's own operations finish
   const res = await pending;
-  const took = Date.now() - started;
 
   assert.equal(res.exitCode, 130, res.stderr);
   assert.equal(res.stdout, '');
@@ -52,7 +50,8 @@ test('Ctrl-C while an operation will not finish: waiting stops after the grace p
   assert.match(err.error.message, /Cleaned up what this run created: service account aistudio-\S+ \(\w+\)/);
   assert.equal(w.emu.state.serviceAccounts().length, accounts, 'the account is gone');
   assert.equal(w.emu.state.operations().find((o) => o.method === 'ServiceAccountService/Create')?.done, false, 'its operation never finished');
-  assert.ok(took >= 280 && took < 5000, `bounded by the grace period: ${took} ms`);
+  // The run ended though the operation never will: waiting stopped (after the grace period, which
+  // test/unit/interrupts.test.ts checks without a clock).
   assert.equal(w.emu.calls('ApiKeyService/Create').length, 0);
 });
 

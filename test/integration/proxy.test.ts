@@ -8,8 +8,9 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { TOKEN_EXCHANGE_PATH, defaultFixture, startEmulator, type DefaultIds, type Emulator } from '../emulator/index.js';
+import { TOKEN_EXCHANGE_PATH, type DefaultIds, type Emulator } from '../emulator/index.js';
 import { runCli, type RunCliResult } from '../helpers/run-cli.js';
+import { startDefaultEmulator } from '../helpers/emulator.js';
 
 interface Recorder {
   url: string;
@@ -75,9 +76,7 @@ describe('proxies and federation URLs', () => {
   let ids: DefaultIds;
   let proxy: Recorder;
   before(async () => {
-    const d = defaultFixture();
-    ids = d.ids;
-    emu = await startEmulator({ fixture: d.fixture });
+    ({ emu, ids } = await startDefaultEmulator());
     proxy = await connectProxy();
   });
   after(async () => {

@@ -206,15 +206,12 @@ describe('aistudio-key whoami against the emulator', () => {
     assert.deepEqual([doc.create.verdict, doc.create.reason], ['unknown', 'no-folder']);
   });
 
-  test('no credential: exit 3 fast with the chain\'s message, nothing on stdout, no call to the cloud', async () => {
+  test('no credential: exit 3 with the chain\'s message, nothing on stdout, no call to the cloud', async () => {
     const journal = emu.journal.length;
-    const started = performance.now();
     const res = await whoami(['--folder-id', ids.folderId]);
-    const ms = performance.now() - started;
     assert.equal(res.exitCode, 3);
     assert.equal(res.stdout, '');
     assert.match(res.stderr, /^Error: No Yandex Cloud credential found\. Tried, in order: flag --iam-token; .*env YC_SERVICE_ACCOUNT_KEY_FILE; .*yc config \(.*\); metadata service \(127\.0\.0\.1:1\)\./);
-    assert.ok(ms < 2000, `took ${Math.round(ms)} ms`);
     assert.deepEqual(res.connects, []);
     assert.equal(emu.journal.length, journal);
 

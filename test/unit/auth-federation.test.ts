@@ -4,8 +4,7 @@ import { resolveCredential } from '../../src/auth/chain.js';
 import { DEFAULT_TOKEN_EXCHANGE_URL } from '../../src/auth/federation.js';
 import { ENV } from '../../src/config/env.js';
 import { AuthError, CloudError, UsageError } from '../../src/errors.js';
-import type { AuthFlags } from '../../src/auth/types.js';
-import { FIXED_NOW, fakeAuthDeps, fakeJwt, jsonResponse, type FakeAuthDepsOptions, type FetchCall } from '../helpers/auth-deps.js';
+import { FIXED_NOW, fakeAuthDeps, fakeJwt, jsonResponse, type FetchCall, credentialFailure } from '../helpers/auth-deps.js';
 
 const SA = 'ajetestsa00000000001';
 const OIDC_URL = 'https://pipelines.example.test/_apis/idtoken?api-version=2.0';
@@ -38,15 +37,7 @@ function expectedForm(subjectToken: string, audience = SA): Record<string, strin
   };
 }
 
-async function failure(flags: AuthFlags, opts: FakeAuthDepsOptions): Promise<Error> {
-  try {
-    await resolveCredential(flags, fakeAuthDeps(opts));
-  } catch (err) {
-    assert.ok(err instanceof Error);
-    return err;
-  }
-  assert.fail('expected resolveCredential to throw');
-}
+const failure = credentialFailure;
 
 test('GitHub Actions: fetches the job OIDC token, then exchanges it with exactly the reference fields', async () => {
   const deps = fakeAuthDeps({ env: GITHUB_ENV, fetch: ciEndpoints() });

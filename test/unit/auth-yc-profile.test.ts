@@ -6,7 +6,7 @@ import { YC_CREATE_TOKEN_TIMEOUT_MS } from '../../src/auth/yc-profile.js';
 import { ENV } from '../../src/config/env.js';
 import { AuthError, UsageError } from '../../src/errors.js';
 import type { AuthFlags } from '../../src/auth/types.js';
-import { HOME, fakeAuthDeps, startLoopbackHttp, testKeyFile, type FakeAuthDepsOptions } from '../helpers/auth-deps.js';
+import { HOME, fakeAuthDeps, startLoopbackHttp, testKeyFile, type FakeAuthDepsOptions, credentialFailure } from '../helpers/auth-deps.js';
 
 const YC_CONFIG = `${HOME}/.config/yandex-cloud/config.yaml`;
 const IAM = 't1.test-profile-iam';
@@ -21,15 +21,7 @@ async function resolve(flags: AuthFlags, opts: FakeAuthDepsOptions) {
   return { deps, auth: await resolveCredential(flags, deps) };
 }
 
-async function failure(flags: AuthFlags, opts: FakeAuthDepsOptions): Promise<Error> {
-  try {
-    await resolveCredential(flags, fakeAuthDeps(opts));
-  } catch (err) {
-    assert.ok(err instanceof Error);
-    return err;
-  }
-  assert.fail('expected resolveCredential to throw');
-}
+const failure = credentialFailure;
 
 test('the current profile token is an IAM or OAuth token by prefix', async () => {
   const iam = await resolve({}, { files: { [YC_CONFIG]: config({ prod: { token: IAM } }) } });

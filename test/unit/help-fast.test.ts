@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { HELP_PAGES } from '../../src/commands/help-pages.js';
+import { HELP_PAGES } from '../../src/help-pages.js';
 import { fastHelp, helpPageFor, renderHelpPage } from '../../src/help.js';
 import { createProgram } from '../../src/program.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -16,7 +16,7 @@ import { ensureBuilt } from '../helpers/build.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-/** What commander itself prints for `cmd --help` at `width` (the real program, from the generated manifest). */
+/** What commander itself prints for `cmd --help` at `width` (the real program). */
 function commanderHelp(name: string, width: number): string {
   let out = '';
   const { command: root } = createProgram({

@@ -1,5 +1,5 @@
 /**
- * Delivery targets (issue #6): where a new key's secret goes instead of stdout. Each target has a
+ * Delivery targets: where a new key's secret goes instead of stdout. Each target has a
  * preflight (read-only, run before anything is created in the cloud, so a doomed delivery costs
  * nothing) and a delivery that either completes or fails leaving nothing of its own behind; the
  * caller then revokes the key (src/core/delivery.ts).
@@ -26,7 +26,7 @@ export interface Delivered {
   undo(): Promise<string | undefined>;
 }
 
-/** Entry keys of the Lockbox secret (issue #6). */
+/** Entry keys of the Lockbox secret. */
 export const LOCKBOX_ENTRY = { apiKeyId: 'api-key-id', apiKey: 'api-key' } as const;
 
 /** GitHub Actions step outputs. */

@@ -1,8 +1,8 @@
 /**
- * `npm run build`: bundles src/ into dist/ with esbuild (issue #8, start-up time).
+ * `npm run build`: bundles src/ into dist/ with esbuild.
  *
- *   node test/tools/build.mjs [--outdir dist]
- *   BUILD_NO_MINIFY=1 node test/tools/build.mjs --outdir /tmp/x   # readable names, for CPU profiles
+ *   node scripts/build.mjs [--outdir dist]                          # --outdir is relative to the current directory
+ *   BUILD_NO_MINIFY=1 node scripts/build.mjs --outdir /tmp/x        # readable names, for CPU profiles
  *
  * Why a bundle: unbundled, `create` loaded ~340 files (zod 95, grpc-js 65, nice-grpc 37, …), and
  * resolving, reading and compiling them one by one was most of its start-up. Bundled it loads a few
@@ -12,12 +12,18 @@
  *   src/ becomes a chunk loaded on use: the gRPC/SDK chunk loads only when a command opens the
  *   cloud, and `create --dry-run` never loads it.
  * - dist/help.cjs, the help fast path (src/help.ts): one CommonJS file, so that the bin (CommonJS
- *   too) answers `--help` without starting Node's ES module loader (~8 ms here).
+ *   too) answers `--help` without starting Node's ES module loader.
  * - dist/meta.json is esbuild's metafile: which source files each output holds.
  *   test/unit/startup-graph.test.ts maps the files a run loaded back to sources through it.
  * - `require` is defined in the chunks (createRequire) for the CommonJS packages inside them that
  *   call it at run time (protobufjs looks up optional modules that way).
  * - keepNames: classes keep their names (commander and our errors compare `error.name`).
+ * - Two modules are computed here, not read from src/ (scripts/generated-modules.ts): nothing
+ *   generated is committed, and the bundle still registers commands and prints help without
+ *   loading any command module:
+ *   - src/commands/command-specs.ts becomes each command's spec as data, with a dynamic import of
+ *     its module (a chunk loaded only when the command runs);
+ *   - src/help-pages.ts becomes the help pages as data, so dist/help.cjs holds no program.
  * - Two path rewrites, both only inside the bundle:
  *   - src/help.ts imports `Help` from commander; the bundle takes commander's lib/help.js alone
  *     (the package's exports map hides it from Node, not from the bundler), so help does not
@@ -38,13 +44,13 @@
 import { build } from 'esbuild';
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, relative, sep } from 'node:path';
+import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
-const outdir = join(ROOT, values.outdir ?? 'dist');
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const { values } = parseArgs({ options: { outdir: { type: 'string' } } });
+const outdir = values.outdir === undefined ? join(ROOT, 'dist') : resolve(values.outdir);
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
 const require = createRequire(join(ROOT, 'package.json'));
 
@@ -52,6 +58,23 @@ const require = createRequire(join(ROOT, 'package.json'));
 function repoPath(absolute) {
   return relative(ROOT, absolute).split(sep).join('/');
 }
+
+/**
+ * The modules computed at build time, by their path in src/: the generator runs the TypeScript
+ * sources (through tsx, a dev dependency like esbuild) and returns each module's text.
+ */
+const { tsImport } = await import('tsx/esm/api');
+const generator = await tsImport('./generated-modules.ts', import.meta.url);
+const GENERATED = {
+  [join(ROOT, 'src', 'commands', 'command-specs.ts')]: await generator.commandSpecsModule(),
+  [join(ROOT, 'src', 'help-pages.ts')]: generator.helpPagesModule(),
+};
+const generatedModules = {
+  name: 'generated-modules',
+  setup(b) {
+    b.onLoad({ filter: /\.ts$/ }, (args) => (Object.hasOwn(GENERATED, args.path) ? { contents: GENERATED[args.path], loader: 'ts' } : undefined));
+  },
+};
 
 /** commander's Help class alone, for src/help.ts. */
 const commanderHelpOnly = {
@@ -190,9 +213,9 @@ const [program, help, vendor] = await Promise.all([
     format: 'esm',
     chunkNames: 'chunks/[name]-[hash]',
     banner: { js: "import { createRequire as __aistudioKeyCreateRequire } from 'node:module'; const require = __aistudioKeyCreateRequire(import.meta.url);" },
-    plugins: [zodEnglishOnly, fromVendor, cjsDynamicImports, noProtoLoader],
+    plugins: [generatedModules, zodEnglishOnly, fromVendor, cjsDynamicImports, noProtoLoader],
   }),
-  build({ ...common, entryPoints: ['src/help.ts'], outfile: join(outdir, 'help.cjs'), format: 'cjs', plugins: [commanderHelpOnly] }),
+  build({ ...common, entryPoints: ['src/help.ts'], outfile: join(outdir, 'help.cjs'), format: 'cjs', plugins: [generatedModules, commanderHelpOnly] }),
   build({
     ...common,
     stdin: { contents: vendorEntry, resolveDir: ROOT, sourcefile: 'vendor-entry.cjs', loader: 'js' },
