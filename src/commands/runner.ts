@@ -92,6 +92,8 @@ function ensureSupported(def: AnyCommand, format: Format, source: string): void 
 
 /** After a Ctrl-C or --timeout, how long calls already in flight are waited for before giving up on them. */
 export const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
+/** After that grace period, how long the clean-up may take before every call still running is abandoned. */
+export const DEFAULT_CLEANUP_BOUND_MS = 10_000;
 
 const guarded = new WeakSet<object>();
 
@@ -245,20 +247,28 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
       now: deps.now,
       retries: global.retries,
       signal: controller.signal,
+      abandonSignal: abandon.signal,
     });
     debug(`caller: ${connection.identity.kind} ${connection.identity.id ?? '(unknown id)'}`);
     return connection;
   });
 
-  // Two stages of stopping. `controller`: no new work (Ctrl-C, SIGTERM, --timeout). `waiting`, a
-  // grace period later: stop waiting for operations already sent; what they make is removed by id.
+  // Three stages of stopping. `controller`: no new work (Ctrl-C, SIGTERM, --timeout). `waiting`, a
+  // grace period later: stop waiting for calls and operations already sent (a call still unanswered
+  // is cancelled and reported as possibly done); what they make is removed by id. `abandon`, a
+  // bounded clean-up later: every call still running is cancelled (a stalled service cannot hold the
+  // run), and what the clean-up could not remove is reported.
   const controller = new AbortController();
   const waiting = new AbortController();
+  const abandon = new AbortController();
   let graceTimer: NodeJS.Timeout | undefined;
   const stop = (reason: AppError): void => {
     if (controller.signal.aborted) return;
     controller.abort(reason);
-    graceTimer = setTimeout(() => waiting.abort(reason), deps.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
+    graceTimer = setTimeout(() => {
+      waiting.abort(reason);
+      graceTimer = setTimeout(() => abandon.abort(reason), deps.cleanupBoundMs ?? DEFAULT_CLEANUP_BOUND_MS);
+    }, deps.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
   };
   const tracked = new Map<string, string>();
   let interrupts = 0;
