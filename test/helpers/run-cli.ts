@@ -66,6 +66,8 @@ export interface RunCliOptions {
   target?: Partial<ConnectTarget>;
   /** deps.interruptGraceMs: how long a Ctrl-C waits for operations in flight. */
   interruptGraceMs?: number;
+  /** deps.cleanupBoundMs: how long the clean-up may take after that before every call is abandoned. */
+  cleanupBoundMs?: number;
 }
 
 export interface RunCliResult {
@@ -151,6 +153,7 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
     exit: (code) => void exits.push(code),
     runOverride: opts.runOverride,
     interruptGraceMs: opts.interruptGraceMs,
+    cleanupBoundMs: opts.cleanupBoundMs,
   };
   return { deps, stdout, stderr, exits, connects };
 }

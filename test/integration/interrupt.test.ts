@@ -74,9 +74,10 @@ test('--timeout while an operation will not finish: the same bounded clean-up, e
   const w = await world(60_000);
   const accounts = w.emu.state.serviceAccounts().length;
   const pending = w.create(['--timeout', '1s', '--json'], { interruptGraceMs: 200 });
-  await until(() => w.emu.calls('ServiceAccountService/Create').length > 0);
-  // Once the run gives up on the operation, let the clean-up's own operations finish.
-  await new Promise((r) => setTimeout(r, 1100));
+  // The create's operation (60 s) exists: the clean-up's own operations, made later, finish at once.
+  // (Waiting real time here instead raced the run under load: a clean-up that began first waited
+  // out a 60 s operation of its own.)
+  await until(() => w.emu.state.operations().some((o) => o.method === 'ServiceAccountService/Create'));
   w.emu.setOperationDelay(5);
   const res = await pending;
   assert.equal(res.exitCode, 1, res.stderr);
