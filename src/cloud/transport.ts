@@ -32,7 +32,7 @@ import {
   type RpcFailure,
   type StatusName,
 } from './errors.js';
-import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, childSignal, withRetries, type BackoffPolicy } from './retry.js';
+import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, abortError, backoffDelay, childSignal, withRetries, type BackoffPolicy } from './retry.js';
 import type { Redactor } from './redact.js';
 import { decodeStatusDetails } from './status-details.js';
 import { grpc, niceGrpc } from './sdk.js';
@@ -289,6 +289,13 @@ export class Caller {
     // by all its calls (see retry.ts onAbort).
     const own = spec.signal || this.s.abandon ? childSignal(spec.signal, this.s.abandon) : undefined;
     if (own) opts.signal = own.signal as unknown as GrpcCallOptions['signal'];
+    // A call is never started on a signal already aborted: the SDK's deadline middleware
+    // (nice-grpc-client-middleware-deadline) only listens for a later 'abort' event, so such a call
+    // would run to its deadline (30 s a try; a poll loop after the clean-up's bound ran on for minutes).
+    if (own?.signal.aborted) {
+      own.done();
+      throw abortError();
+    }
     const started = performance.now();
     const tag = [
       extra.attemptNo ? `attempt=${extra.attemptNo + 1}/${extra.of ?? '?'}` : '',
