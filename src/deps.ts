@@ -48,6 +48,8 @@ export interface Deps extends AuthDeps {
   exit(code: number): void;
   /** After Ctrl-C or --timeout, how long operations in flight are waited for (ms). Default 10 s; tests shorten it. */
   interruptGraceMs?: number;
+  /** After the grace period, how long the clean-up's calls may take before every call is abandoned (ms). Default 10 s; tests shorten it. */
+  cleanupBoundMs?: number;
 }
 
 /**

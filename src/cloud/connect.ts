@@ -151,6 +151,7 @@ export async function connect(target: ConnectTarget): Promise<Connection> {
     debug: target.debug,
     backoff: target.backoff,
     rateLimitBackoff: target.backoff,
+    abandon: target.abandonSignal,
   });
   try {
     let services: EndpointMap;

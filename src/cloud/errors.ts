@@ -177,6 +177,14 @@ export class AmbiguousOutcomeError extends CloudError {
   readonly ambiguous = true;
 }
 
+/**
+ * A mutating call given up on while in flight: the run is stopping and its grace period (or its
+ * clean-up's bound) is over. Like AmbiguousOutcomeError, what it asked for may have been done.
+ */
+export class AbandonedCallError extends InterruptedError {
+  readonly ambiguous = true;
+}
+
 /** An operation did not finish in time. It may still complete server-side. */
 export class OperationTimeoutError extends CloudError {
   readonly operationId: string;

@@ -61,17 +61,19 @@ export function onAbort(signal: AbortSignal, fn: () => void): () => void {
 }
 
 /**
- * A signal of its own for one call, aborted with `parent`, for APIs that add a listener per call
- * (nice-grpc). `done()` unsubscribes it from the parent once the call is over.
+ * A signal of its own for one call, aborted with the first of `parents` that aborts, for APIs that
+ * add a listener per call (nice-grpc). `done()` unsubscribes it from the parents once the call is over.
  */
-export function childSignal(parent: AbortSignal): { signal: AbortSignal; done: () => void } {
+export function childSignal(...parents: (AbortSignal | undefined)[]): { signal: AbortSignal; done: () => void } {
   const child = new AbortController();
-  if (parent.aborted) {
-    child.abort(parent.reason);
+  const present = parents.filter((p): p is AbortSignal => p !== undefined);
+  const aborted = present.find((p) => p.aborted);
+  if (aborted) {
+    child.abort(aborted.reason);
     return { signal: child.signal, done: () => undefined };
   }
-  const done = onAbort(parent, () => child.abort(parent.reason));
-  return { signal: child.signal, done };
+  const offs = present.map((p) => onAbort(p, () => child.abort(p.reason)));
+  return { signal: child.signal, done: () => offs.forEach((off) => off()) };
 }
 
 /**

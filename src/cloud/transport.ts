@@ -18,6 +18,7 @@ import type { CallOptions as GrpcCallOptions, Channel, Metadata } from 'nice-grp
 import type { Proxy } from '../config/proxy.js';
 import { InterruptedError } from '../errors.js';
 import {
+  AbandonedCallError,
   AmbiguousOutcomeError,
   failureToAppError,
   isAbortError,
@@ -31,7 +32,7 @@ import {
   type RpcFailure,
   type StatusName,
 } from './errors.js';
-import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, backoffDelay, childSignal, withRetries, type BackoffPolicy } from './retry.js';
+import { DEFAULT_BACKOFF, RATE_LIMIT_BACKOFF, abortError, backoffDelay, childSignal, withRetries, type BackoffPolicy } from './retry.js';
 import type { Redactor } from './redact.js';
 import { decodeStatusDetails } from './status-details.js';
 import { grpc, niceGrpc } from './sdk.js';
@@ -192,6 +193,12 @@ export interface CallerSettings {
   /** Backoff of transient failures; RESOURCE_EXHAUSTED uses `rateLimitBackoff`. Defaults from retry.ts. */
   backoff?: BackoffPolicy;
   rateLimitBackoff?: BackoffPolicy;
+  /**
+   * Aborted when the run abandons what it still waits for (a while after Ctrl-C, SIGTERM or
+   * --timeout: see ConnectTarget.abandonSignal): every call in flight is cancelled, a retry loop
+   * stops, and no new call starts, its own signal or not (clean-up calls have none).
+   */
+  abandon?: AbortSignal | undefined;
 }
 
 const MUTATION_EXTRA_RETRYABLE: ReadonlySet<StatusName> = new Set<StatusName>(['ABORTED']);
@@ -271,13 +278,24 @@ export class Caller {
       },
       retry: false,
     };
-    // Reads are abandoned at once on abort. Mutations are not cut mid-flight (the outcome would be
-    // unknowable); they are short and bounded by the deadline.
+    // A read's signal is the run's: it is abandoned at once on abort. A mutation's signal is the
+    // run's wait bound (the grace period after a stop; core/create-key.ts mutationOpts): it is not
+    // cut before then (its outcome would be unknowable), but once the grace is over it is cancelled
+    // like any call, since a call that never answers (a stalled service) would otherwise hold the run
+    // for its deadline on every retry; run() reports it as possibly done (AbandonedCallError).
+    // Clean-up calls carry no signal; the connection's `abandon` bounds them and every other call.
     // (nice-grpc types its signal with node-abort-controller's class; the global one is what it uses at runtime.)
     // A signal of the call's own: nice-grpc adds a listener per call, and the run's signal is shared
     // by all its calls (see retry.ts onAbort).
-    const own = spec.signal && spec.kind === 'read' ? childSignal(spec.signal) : undefined;
+    const own = spec.signal || this.s.abandon ? childSignal(spec.signal, this.s.abandon) : undefined;
     if (own) opts.signal = own.signal as unknown as GrpcCallOptions['signal'];
+    // A call is never started on a signal already aborted: the SDK's deadline middleware
+    // (nice-grpc-client-middleware-deadline) only listens for a later 'abort' event, so such a call
+    // would run to its deadline (30 s a try; a poll loop after the clean-up's bound ran on for minutes).
+    if (own?.signal.aborted) {
+      own.done();
+      throw abortError();
+    }
     const started = performance.now();
     const tag = [
       extra.attemptNo ? `attempt=${extra.attemptNo + 1}/${extra.of ?? '?'}` : '',
@@ -319,24 +337,25 @@ export class Caller {
    * @throws AuthError, NotFoundError, AlreadyExistsError, CloudError, AmbiguousOutcomeError, InterruptedError
    */
   async run<Res>(spec: CallSpec, invoke: (opts: CallOpts) => Promise<Res>): Promise<Res> {
-    if (spec.kind !== 'read' && spec.signal?.aborted) {
+    if (spec.kind !== 'read' && (spec.signal?.aborted || this.s.abandon?.aborted)) {
       throw new InterruptedError(`Interrupted before trying to ${spec.ctx.action}; nothing was changed by it.`);
     }
     const idempotencyKey = spec.kind === 'mutation' ? randomUUID() : undefined;
     const total = this.s.retries + 1;
     let lastFailure: RpcFailure | undefined;
+    // Ends the retry loop: the call's signal (for a mutation, the end of the grace period) or the
+    // connection's `abandon`. Stopping a mutation between a lost answer and its idempotent replay may
+    // leave a resource whose id we never learn: that is reported (AbandonedCallError), not waited out.
+    const stop = spec.signal || this.s.abandon ? childSignal(spec.signal, this.s.abandon) : undefined;
     try {
       return await withRetries((attemptNo) => this.attempt(spec, invoke, { idempotencyKey, attemptNo, of: total }), {
         retries: this.s.retries,
         sleep: this.s.sleep,
-        // A mutation's retries are not cut short by the signal: stopping between a lost answer and
-        // its idempotent replay would leave a resource whose id we never learn. They are bounded by
-        // the retry count and the deadline of each attempt.
-        signal: spec.kind === 'read' ? spec.signal : undefined,
+        signal: stop?.signal,
         shouldRetry: (err) => {
           const f = parseRpcError(err);
           lastFailure = f;
-          if (!f || (spec.kind === 'read' && (spec.signal?.aborted ?? false))) return false;
+          if (!f || (stop?.signal.aborted ?? false)) return false;
           switch (spec.kind) {
             case 'read':
               return isTransient(f);
@@ -356,6 +375,12 @@ export class Caller {
         onRetry: (_err, attemptNo, delayMs) => this.debug(`rpc ${spec.method} retry ${attemptNo + 2}/${total} in ${delayMs}ms`),
       });
     } catch (err) {
+      if (spec.kind !== 'read' && (isAbortError(err) || (stop?.signal.aborted ?? false))) {
+        throw new AbandonedCallError(
+          this.s.redactor.redact(`Stopped waiting for the cloud to ${spec.ctx.action}; it may or may not have happened.`),
+          { cause: err },
+        );
+      }
       const f = parseRpcError(err);
       if (spec.kind === 'once' && f && AMBIGUOUS.has(f.status) && !neverReachedServer(f)) {
         const mapped = failureToAppError(f, { ...spec.ctx, redact: (s) => this.s.redactor.redact(s) });
@@ -364,10 +389,9 @@ export class Caller {
           { status: f.status, requestId: f.requestId, cause: err, hints: mapped.hints },
         );
       }
-      if (isAbortError(err) && spec.kind !== 'read') {
-        throw new InterruptedError(`Interrupted while retrying to ${spec.ctx.action}; it may or may not have happened.`, { cause: err });
-      }
       throw toAppError(err, { ...spec.ctx, redact: (s) => this.s.redactor.redact(s) });
+    } finally {
+      stop?.done();
     }
   }
 }

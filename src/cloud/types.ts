@@ -247,6 +247,12 @@ export interface ConnectTarget {
   /** Aborts discovery and the token exchange (Ctrl-C, --timeout). */
   signal?: AbortSignal;
   /**
+   * Aborted when the run abandons every call still running (after the grace period and the
+   * clean-up's bound that follow Ctrl-C, SIGTERM or --timeout): calls in flight are cancelled and
+   * none starts after it, so a stalled service cannot hold the run for its per-call deadlines.
+   */
+  abandonSignal?: AbortSignal;
+  /**
    * Backoff between retries (before jitter), ms. Default 200 ms doubling to 4 s (1 s to 8 s for
    * RESOURCE_EXHAUSTED). Tests shrink it.
    */

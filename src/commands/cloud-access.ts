@@ -40,60 +40,63 @@ export function cloudAccess(
     out: Pick<CommandContext['out'], 'warn' | 'debug'>;
     /** Aborts the connection's calls (Ctrl-C, --timeout). */
     signal: AbortSignal;
+    /** Cancels every call still running, clean-up included (the clean-up's bound ran out). */
+    abandonSignal: AbortSignal;
   },
 ): CloudAccess {
   const { global, state, settings, out } = opts;
   const debug = out.debug;
   let connection: Connection | undefined;
-const auth = once(async (): Promise<ResolvedAuth> => {
-  const s = await settings();
-  // Config's profile ranks below --profile and YC_PROFILE (which the chain reads itself), and is named as config's.
-  const fromConfig = global.auth.profile === undefined && !deps.env[ENV.profile] && s.profile !== undefined;
-  const flags = fromConfig ? { ...global.auth, profile: s.profile, profileSource: sourceName.config('profile', s.path), profileIsDefault: true } : global.auth;
-  const { resolveCredential } = await import('../auth/chain.js');
-  const resolved = await resolveCredential(flags, deps);
-  for (const w of resolved.warnings ?? []) out.warn(w);
-  const c = resolved.credential;
-  if (c.kind === 'sa-key') state.redactor.add(c.key.privateKey);
-  else state.redactor.add(c.token);
-  debug(`credential: ${c.kind} from ${c.source} (tried: ${resolved.tried.join(', ')})`);
-  return resolved;
-});
+  const auth = once(async (): Promise<ResolvedAuth> => {
+    const s = await settings();
+    // Config's profile ranks below --profile and YC_PROFILE (which the chain reads itself), and is named as config's.
+    const fromConfig = global.auth.profile === undefined && !deps.env[ENV.profile] && s.profile !== undefined;
+    const flags = fromConfig ? { ...global.auth, profile: s.profile, profileSource: sourceName.config('profile', s.path), profileIsDefault: true } : global.auth;
+    const { resolveCredential } = await import('../auth/chain.js');
+    const resolved = await resolveCredential(flags, deps);
+    for (const w of resolved.warnings ?? []) out.warn(w);
+    const c = resolved.credential;
+    if (c.kind === 'sa-key') state.redactor.add(c.key.privateKey);
+    else state.redactor.add(c.token);
+    debug(`credential: ${c.kind} from ${c.source} (tried: ${resolved.tried.join(', ')})`);
+    return resolved;
+  });
 
-const endpoint = once(async (): Promise<Sourced> => {
-  if (global.endpoint) return global.endpoint;
-  const s = await settings();
-  const candidates: Sourced[] = [];
-  if (s.endpoint) candidates.push({ value: s.endpoint, source: sourceName.config('endpoint', s.path) });
-  else {
-    const defaults = (await auth()).defaults;
-    if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: sourceName.ycProfile('endpoint', defaults.source) });
-  }
-  const chosen = candidates[0] ?? { value: DEFAULT_ENDPOINT, source: 'default' };
-  const problem = checkEndpoint(chosen.value);
-  if (problem) throw new UsageError(`${chosen.source}: ${problem}`);
-  return chosen;
-});
+  const endpoint = once(async (): Promise<Sourced> => {
+    if (global.endpoint) return global.endpoint;
+    const s = await settings();
+    const candidates: Sourced[] = [];
+    if (s.endpoint) candidates.push({ value: s.endpoint, source: sourceName.config('endpoint', s.path) });
+    else {
+      const defaults = (await auth()).defaults;
+      if (defaults?.endpoint) candidates.push({ value: defaults.endpoint, source: sourceName.ycProfile('endpoint', defaults.source) });
+    }
+    const chosen = candidates[0] ?? { value: DEFAULT_ENDPOINT, source: 'default' };
+    const problem = checkEndpoint(chosen.value);
+    if (problem) throw new UsageError(`${chosen.source}: ${problem}`);
+    return chosen;
+  });
 
   const cloud = once(async (): Promise<Connection> => {
-  const [resolved, ep] = await Promise.all([auth(), endpoint()]);
-  const caPem = global.caFile === undefined ? undefined : await readCa(deps, global.caFile);
-  debug(`endpoint: ${ep.value} (${ep.source})`);
-  connection = await deps.connect({
-    endpoint: ep.value,
-    caPem,
-    credential: resolved.credential,
-    proxyFor: (host, port) => proxyFor(host, port, deps.env),
-    debug: global.debug ? debug : undefined,
-    warn: out.warn,
-    sleep: deps.sleep,
-    now: deps.now,
-    retries: global.retries,
-    signal: opts.signal,
+    const [resolved, ep] = await Promise.all([auth(), endpoint()]);
+    const caPem = global.caFile === undefined ? undefined : await readCa(deps, global.caFile);
+    debug(`endpoint: ${ep.value} (${ep.source})`);
+    connection = await deps.connect({
+      endpoint: ep.value,
+      caPem,
+      credential: resolved.credential,
+      proxyFor: (host, port) => proxyFor(host, port, deps.env),
+      debug: global.debug ? debug : undefined,
+      warn: out.warn,
+      sleep: deps.sleep,
+      now: deps.now,
+      retries: global.retries,
+      signal: opts.signal,
+      abandonSignal: opts.abandonSignal,
+    });
+    debug(`caller: ${connection.identity.kind} ${connection.identity.id ?? '(unknown id)'}`);
+    return connection;
   });
-  debug(`caller: ${connection.identity.kind} ${connection.identity.id ?? '(unknown id)'}`);
-  return connection;
-});
 
   return { auth, endpoint, cloud, close: () => connection?.gateway.close() };
 }

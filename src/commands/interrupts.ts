@@ -1,18 +1,24 @@
 /**
- * How a run stops: Ctrl-C, SIGTERM or --timeout. Two stages: `signal` aborts at once (start no new
- * work; the use-case removes what it made), `waitSignal` a grace period later (stop waiting for
- * operations already sent; what they make is removed by id). A second Ctrl-C leaves at once, saying
- * what the run may have left behind (what it tracked).
+ * How a run stops: Ctrl-C, SIGTERM or --timeout. Three stages: `signal` aborts at once (start no new
+ * work; the use-case removes what it made); `waitSignal` a grace period later (stop waiting for calls
+ * and operations already sent: a call still unanswered is cancelled and reported as possibly done,
+ * what they make is removed by id); `abandonSignal` a bounded clean-up later (every call still
+ * running is cancelled, so a stalled service cannot hold the run, and what the clean-up could not
+ * remove is reported). A second Ctrl-C leaves at once, saying what the run may have left behind
+ * (what it tracked).
  */
 import type { Deps } from '../deps.js';
 import { type AppError, CloudError, EXIT_CODES, InterruptedError } from '../errors.js';
 
 /** After a Ctrl-C or --timeout, how long calls already in flight are waited for before giving up on them. */
 export const DEFAULT_INTERRUPT_GRACE_MS = 10_000;
+/** After that grace period, how long the clean-up may take before every call still running is abandoned. */
+export const DEFAULT_CLEANUP_BOUND_MS = 10_000;
 
 export interface RunStops {
   signal: AbortSignal;
   waitSignal: AbortSignal;
+  abandonSignal: AbortSignal;
   /** Records something this run created, so a forced exit can say what may be left. */
   track(id: string, description: string): void;
   untrack(id: string): void;
@@ -29,14 +35,18 @@ export interface StopOptions {
   beforeMessage(): void;
 }
 
-export function watchStops(deps: Pick<Deps, 'onInterrupt' | 'exit' | 'interruptGraceMs'>, opts: StopOptions): RunStops {
+export function watchStops(deps: Pick<Deps, 'onInterrupt' | 'exit' | 'interruptGraceMs' | 'cleanupBoundMs'>, opts: StopOptions): RunStops {
   const controller = new AbortController();
   const waiting = new AbortController();
+  const abandon = new AbortController();
   let graceTimer: NodeJS.Timeout | undefined;
   const stop = (reason: AppError): void => {
     if (controller.signal.aborted) return;
     controller.abort(reason);
-    graceTimer = setTimeout(() => waiting.abort(reason), deps.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
+    graceTimer = setTimeout(() => {
+      waiting.abort(reason);
+      graceTimer = setTimeout(() => abandon.abort(reason), deps.cleanupBoundMs ?? DEFAULT_CLEANUP_BOUND_MS);
+    }, deps.interruptGraceMs ?? DEFAULT_INTERRUPT_GRACE_MS);
   };
   const tracked = new Map<string, string>();
   let interrupts = 0;
@@ -61,6 +71,7 @@ export function watchStops(deps: Pick<Deps, 'onInterrupt' | 'exit' | 'interruptG
   return {
     signal: controller.signal,
     waitSignal: waiting.signal,
+    abandonSignal: abandon.signal,
     track: (id, description) => void tracked.set(id, description),
     untrack: (id) => void tracked.delete(id),
     dispose: () => {

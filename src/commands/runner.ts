@@ -229,7 +229,7 @@ export async function runCommand(def: AnyCommand, cmd: Command, root: Command, d
     err,
     beforeMessage: () => progress.stop(),
   });
-  const access = cloudAccess(deps, { global, state, settings, out, signal: stops.signal });
+  const access = cloudAccess(deps, { global, state, settings, out, signal: stops.signal, abandonSignal: stops.abandonSignal });
 
   let delivered = false;
   const deliver = async (result: unknown): Promise<void> => {

@@ -403,6 +403,16 @@ export async function createServiceAccount(
         const reason = opts.signal?.aborted ? abortError(opts.signal) : toAppError(error);
         throw await rollBack(gateway, made, reason, emit);
       }
+      if (isAmbiguousOutcome(error) && error instanceof AppError) {
+        // The run stopped waiting before the cloud answered (a stalled service): the account may
+        // exist, and no id is known to remove it by.
+        emit({ type: 'not-created', kind: 'service-account' });
+        appendReport(error, {
+          removed: [],
+          left: [`possibly service account ${name} in folder ${input.folderId} (its create was never answered; see \`aistudio-key list --accounts --folder-id ${input.folderId}\`)`],
+        });
+        throw error;
+      }
       if (error instanceof AlreadyExistsError) {
         // The name may be taken by this very run: an earlier attempt whose answer was lost, repeated
         // by a service that ignores idempotency keys. Its run label tells.

@@ -115,6 +115,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Emulato
       fixture,
       workDir,
       mutations: () => journal.filter((e) => mutating.has(e.method)),
+      stalledAccepted: () => stalled?.accepted() ?? 0,
       calls: (method) => journal.filter((e) => e.method === method),
       methods: () => [...allMethods],
       inject(method: MethodName, fault: Fault) {

@@ -172,6 +172,8 @@ export interface Emulator {
   /** Base URL of the HTTP side channel: metadata service and POST /oauth/token, e.g. http://127.0.0.1:PORT */
   readonly httpUrl: string;
   readonly journal: JournalEntry[];
+  /** Connections the stalled listener of `stalledServices` accepted so far (0 without one). */
+  stalledAccepted(): number;
   /** Journal entries of calls that change state (Create/Update/Delete/Set/AddVersion, token exchange excluded). */
   mutations(): JournalEntry[];
   /** Queue a fault for a method ('ServiceAccountService/Create'). Faults queue in order. */

@@ -69,6 +69,8 @@ export interface RunCliOptions {
   target?: Partial<ConnectTarget>;
   /** deps.interruptGraceMs: how long a Ctrl-C waits for operations in flight. */
   interruptGraceMs?: number;
+  /** deps.cleanupBoundMs: how long the clean-up may take after that before every call is abandoned. */
+  cleanupBoundMs?: number;
 }
 
 export interface RunCliResult {
@@ -154,6 +156,7 @@ export function testDeps(opts: RunCliOptions = {}): { deps: Deps; stdout: Captur
     onInterrupt: (handler) => (opts.interrupter ? opts.interrupter.subscribe(handler) : () => undefined),
     exit: (code) => void exits.push(code),
     interruptGraceMs: opts.interruptGraceMs,
+    cleanupBoundMs: opts.cleanupBoundMs,
   };
   return { deps, stdout, stderr, exits, connects };
 }

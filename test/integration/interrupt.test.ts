@@ -1,7 +1,8 @@
 /**
  * Ctrl-C and --timeout against the emulator, in-process: calls in flight are waited for only up to
  * the grace period, after which the account the cloud named when it accepted the call is deleted by
- * id; a second Ctrl-C says what may be left, naming the account being created.
+ * id; that clean-up is bounded too (deps.cleanupBoundMs); a second Ctrl-C says what may be left,
+ * naming the account being created.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,9 +74,10 @@ test('--timeout while an operation will not finish: the same bounded clean-up, e
   const w = await world(60_000);
   const accounts = w.emu.state.serviceAccounts().length;
   const pending = w.create(['--timeout', '1s', '--json'], { interruptGraceMs: 200 });
-  await until(() => w.emu.calls('ServiceAccountService/Create').length > 0);
-  // Once the run gives up on the operation, let the clean-up's own operations finish.
-  await new Promise((r) => setTimeout(r, 1100));
+  // The create's operation (60 s) exists: the clean-up's own operations, made later, finish at once.
+  // (Waiting real time here instead raced the run under load: a clean-up that began first waited
+  // out a 60 s operation of its own.)
+  await until(() => w.emu.state.operations().some((o) => o.method === 'ServiceAccountService/Create'));
   w.emu.setOperationDelay(5);
   const res = await pending;
   assert.equal(res.exitCode, 1, res.stderr);
@@ -83,4 +85,21 @@ test('--timeout while an operation will not finish: the same bounded clean-up, e
   assert.equal(err.error.code, 'deadline_exceeded');
   assert.match(err.error.message, /^Gave up after --timeout 1s\. Cleaned up what this run created: service account/);
   assert.equal(w.emu.state.serviceAccounts().length, accounts);
+});
+
+test('a clean-up whose own operations will not finish is bounded too: what it could not confirm is listed by id', async () => {
+  const w = await world(60_000);
+  const interrupter = new Interrupter();
+  const pending = w.create(['--json'], { interrupter, interruptGraceMs: 100, cleanupBoundMs: 300 });
+  await until(() => w.emu.state.operations().some((o) => o.method === 'ServiceAccountService/Create'));
+  interrupter.send('SIGTERM');
+  const res = await pending;
+
+  assert.equal(res.exitCode, 130, res.stderr);
+  assert.equal(res.stdout, '');
+  const err = JSON.parse(res.stderr.trimEnd().split('\n').at(-1) ?? '') as { error: { code: string; message: string } };
+  assert.equal(err.error.code, 'interrupted');
+  assert.equal(w.emu.calls('ServiceAccountService/Delete').length, 1, 'the clean-up sent the delete');
+  assert.equal(w.emu.state.operations().find((o) => o.method === 'ServiceAccountService/Delete')?.done, false, 'its operation never finished');
+  assert.match(err.error.message, /Could not clean up: service account aistudio-\S+ \((\w+)\) \(Stopped waiting for operation \w+ \(Delete service account\).*delete it with `yc iam service-account delete \1`/);
 });

@@ -33,6 +33,7 @@ function setUp(opts: { endpoint?: GlobalOptions['endpoint']; configEndpoint?: st
     },
     out: { warn: () => undefined, debug: () => undefined },
     signal: new AbortController().signal,
+    abandonSignal: new AbortController().signal,
   });
   return { access, connects, closed: () => closed, settingsReads };
 }

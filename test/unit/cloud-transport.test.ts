@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ClientError, Metadata, Status } from 'nice-grpc';
 import { ApiError } from '@yandex-cloud/nodejs-sdk/dist/errors';
 import { AuthError, CloudError, InterruptedError } from '../../src/errors.js';
-import { AmbiguousOutcomeError } from '../../src/cloud/errors.js';
+import { AbandonedCallError, AmbiguousOutcomeError, isAmbiguousOutcome } from '../../src/cloud/errors.js';
 import { Redactor } from '../../src/cloud/redact.js';
 import { Caller, type CallKind, type CallOpts } from '../../src/cloud/transport.js';
 import { DEFAULT_BACKOFF, backoffDelay, withRetries } from '../../src/cloud/retry.js';
@@ -202,4 +202,32 @@ test('backoff: exponential, capped, jittered between 50 % and 100 %', () => {
   assert.equal(backoffDelay(3, p, () => 1), 800);
   assert.equal(backoffDelay(10, p, () => 1), 1000);
   assert.equal(backoffDelay(10, p, () => 0), 500);
+});
+
+test('abandon: a call on an abandoned connection is never started (the SDK deadline middleware would ignore an aborted signal)', async () => {
+  const abandon = new AbortController();
+  const c = new Caller({ retries: 3, callTimeoutMs: 1000, sleep: async () => undefined, redactor: new Redactor(), abandon: abandon.signal });
+  c.setToken(TOKEN);
+  abandon.abort();
+  const poll = flaky([], 'x');
+  await assert.rejects(c.attempt(spec('read'), poll.invoke), (e: Error) => e.name === 'AbortError');
+  assert.equal(poll.seen.length, 0, 'an operation poll after the clean-up bound is not sent');
+  const del = flaky([], 'x');
+  await assert.rejects(c.run(spec('mutation'), del.invoke), (e) => e instanceof InterruptedError);
+  assert.equal(del.seen.length, 0);
+});
+
+test('a mutation still unanswered when its wait bound aborts is cancelled, not retried, and reported as possibly done', async () => {
+  const { c } = caller();
+  const wait = new AbortController();
+  const seen: CallOpts[] = [];
+  // A call that never answers (a stalled service): only its signal can end it.
+  const invoke = (o: CallOpts): Promise<string> => {
+    seen.push(o);
+    return new Promise((_resolve, reject) => o.signal?.addEventListener('abort', () => reject(Object.assign(new Error('aborted'), { name: 'AbortError' }))));
+  };
+  const p = c.run(spec('mutation', { signal: wait.signal }), invoke);
+  setImmediate(() => wait.abort());
+  await assert.rejects(p, (e) => e instanceof AbandonedCallError && isAmbiguousOutcome(e) && /may or may not have happened/.test(e.message));
+  assert.equal(seen.length, 1, 'no retry after the abort');
 });
