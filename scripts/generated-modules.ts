@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../src/commands/index.js';
 import { specData } from '../src/commands/spec.js';
-import { HELP_PAGES, type HelpPage } from '../src/help-pages.js';
+import { HELP_PAGES, HELP_TOPICS, type HelpPage } from '../src/help-pages.js';
 
 const COMMANDS_DIR = fileURLToPath(new URL('../src/commands/', import.meta.url));
 
@@ -43,7 +43,8 @@ export async function commandSpecsModule(): Promise<string> {
 
 /**
  * The bundle's src/help-pages.ts: the pages as one JSON text (V8 parses JSON faster than the same
- * object literal), the global options every command lists written once and shared.
+ * object literal), the global options every command lists written once and shared; then the help
+ * topics' pages.
  */
 export function helpPagesModule(): string {
   const shared = Object.values(HELP_PAGES).find((p) => p.globalOptions.length > 0)?.globalOptions ?? [];
@@ -54,6 +55,7 @@ export function helpPagesModule(): string {
     `const pages = JSON.parse(${JSON.stringify(JSON.stringify(pages))});`,
     'for (const page of Object.values(pages)) page.globalOptions ??= globalOptions;',
     'export const HELP_PAGES = pages;',
+    `export const HELP_TOPICS = JSON.parse(${JSON.stringify(JSON.stringify(HELP_TOPICS))});`,
     '',
   ].join('\n');
 }

@@ -9,6 +9,8 @@ import { PassThrough } from 'node:stream';
 import type { Command, Help } from 'commander';
 import type { Deps } from './deps.js';
 import { createProgram } from './program.js';
+import { HELP_TOPICS as TOPICS, type HelpTopicName } from './help-topics.js';
+import { HELP_COMMAND, PROGRAM_NAME } from './commands/options.js';
 
 export interface HelpItem {
   term: string;
@@ -53,14 +55,37 @@ export function helpPageOf(cmd: Command): HelpPage {
   };
 }
 
-/** The root page ('') and one per command, from the program as main builds it. */
-function pagesOfProgram(): Record<string, HelpPage> {
+/**
+ * A help topic's page (`help environment`): its usage and description, the root's options but
+ * -V and -h (the global options) when it lists them, then its text.
+ */
+function topicPage(root: Command, name: HelpTopicName): HelpPage {
+  const topic = TOPICS[name];
+  const helper: Help = root.createHelp();
+  const globals = helper.visibleOptions(root).filter((o) => o.long !== '--help' && o.long !== '--version');
+  return {
+    usage: `${PROGRAM_NAME} ${HELP_COMMAND.name.split(' ')[0] ?? 'help'} ${name}`,
+    description: topic.description,
+    arguments: [],
+    options: [],
+    globalOptions: topic.globalOptions ? globals.map((o) => ({ term: helper.optionTerm(o), description: helper.optionDescription(o) })) : [],
+    commands: [],
+    after: topic.text().replace(/\n$/, ''),
+  };
+}
+
+/** The root page (''), one per command, and one per help topic, from the program as main builds it. */
+function pagesOfProgram(): { pages: Record<string, HelpPage>; topics: Record<HelpTopicName, HelpPage> } {
   // Building the program touches only these of Deps; the version is a placeholder (help never shows it).
   const deps = { env: {}, version: '0.0.0', stdout: new PassThrough(), stderr: new PassThrough() } as unknown as Deps;
   const root = createProgram(deps).command;
   const pages: Record<string, HelpPage> = { '': helpPageOf(root) };
   for (const cmd of root.commands) pages[cmd.name()] = helpPageOf(cmd);
-  return pages;
+  const topics = Object.fromEntries(Object.keys(TOPICS).map((name) => [name, topicPage(root, name as HelpTopicName)])) as Record<HelpTopicName, HelpPage>;
+  return { pages, topics };
 }
 
-export const HELP_PAGES: Readonly<Record<string, HelpPage>> = pagesOfProgram();
+const computed = pagesOfProgram();
+export const HELP_PAGES: Readonly<Record<string, HelpPage>> = computed.pages;
+/** The help topics' pages, by topic name (`help <topic>`). */
+export const HELP_TOPICS: Readonly<Record<string, HelpPage>> = computed.topics;

@@ -1,6 +1,6 @@
 /**
- * The help fast path: `aistudio-key --help`, `-h`, `help`, `help <command>`, `<command> --help` and
- * `<command> -h` print the same text commander would, without building the program (the README's
+ * The help fast path: `aistudio-key --help`, `-h`, `help`, `help <command>`, `help <topic>`,
+ * `<command> --help` and `<command> -h` print the same text commander would, without building the program (the README's
  * start-up target for help is 1.3× a bare `node -e 0`). The pages (src/help-pages.ts) are what
  * commander's own Help reads off the real program, computed at build time; here commander's Help
  * class lays them out for the terminal's width, exactly as commander does (it wraps to
@@ -9,14 +9,21 @@
  * (scripts/build.mjs); any other argument list returns undefined and goes to commander.
  */
 import { Help } from 'commander';
-import { HELP_PAGES, type HelpItem, type HelpPage } from './help-pages.js';
+import { HELP_PAGES, HELP_TOPICS, type HelpItem, type HelpPage } from './help-pages.js';
 
-/** Which page an argument list asks for ('' = the root), or undefined when it is not a plain help request. */
+/** The prefix of a help topic's page name: `help environment`. */
+const TOPIC = 'help ';
+
+/**
+ * Which page an argument list asks for ('' = the root, `help <topic>` = a help topic), or undefined
+ * when it is not a plain help request.
+ */
 export function helpPageFor(args: readonly string[]): string | undefined {
   const isHelpFlag = (a: string | undefined): boolean => a === '--help' || a === '-h';
   const known = (name: string | undefined): name is string => name !== undefined && name !== '' && Object.hasOwn(HELP_PAGES, name);
   if (args.length === 1 && (isHelpFlag(args[0]) || args[0] === 'help')) return '';
   if (args.length === 2 && args[0] === 'help' && known(args[1])) return args[1];
+  if (args.length === 2 && args[0] === 'help' && args[1] !== undefined && Object.hasOwn(HELP_TOPICS, args[1])) return `${TOPIC}${args[1]}`;
   if (args.length === 2 && known(args[0]) && isHelpFlag(args[1])) return args[0];
   return undefined;
 }
@@ -51,7 +58,7 @@ function pageHelper(helpWidth: number): Help {
  * added after it (commander writes each added text followed by a newline).
  */
 export function renderHelpPage(name: string, helpWidth = 80): string {
-  const page = HELP_PAGES[name];
+  const page = name.startsWith(TOPIC) ? HELP_TOPICS[name.slice(TOPIC.length)] : HELP_PAGES[name];
   if (!page) throw new Error(`no help page '${name}'`);
   const helper = pageHelper(helpWidth);
   // groupItems reads `options`/`commands` off the "command" and calls helpGroup() on each subcommand.

@@ -20,6 +20,17 @@ export async function main(argv: readonly string[], deps: Deps, options: Program
   }
   const { createProgram } = await import('./program.js');
   const program = createProgram(deps, options);
+  // `help <topic>` (commander knows only commands): the topic's page, as the bin's fast path prints
+  // it, at the width commander would use.
+  if (args.includes('help')) {
+    const { helpTopicAsked } = await import('./help-topics.js');
+    const topic = helpTopicAsked(args);
+    if (topic !== undefined) {
+      const { renderHelpPage } = await import('./help.js');
+      deps.stdout.write(renderHelpPage(`help ${topic}`, program.command.configureOutput().getOutHelpWidth?.() ?? 80));
+      return EXIT_CODES.ok;
+    }
+  }
   try {
     await program.command.parseAsync(args, { from: 'user' });
     return EXIT_CODES.ok;

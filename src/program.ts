@@ -1,5 +1,5 @@
 /**
- * The commander root: global flags, help with the exit-code table, and one loop that registers
+ * The commander root: global flags, help with examples and pointers to the help topics, and one loop that registers
  * every command (STYLE.md §2). Commands are registered from their specs (src/commands/command-specs.ts,
  * data in the bundle): help needs no command module, and a command loads its full definition (core
  * and output imports) only when it runs.
@@ -12,7 +12,7 @@ import type { RunOverride } from './commands/runner.js';
 import type { CommandSpec } from './commands/spec.js';
 import { createRunState, type RunState } from './commands/run-state.js';
 import type { Deps } from './deps.js';
-import { EXIT_CODE_HELP } from './errors.js';
+import { SEE_ALSO } from './help-topics.js';
 import { isFormat } from './output/mode.js';
 
 /**
@@ -29,10 +29,21 @@ export interface Program {
   state: RunState;
 }
 
-export function exitCodeHelp(): string {
-  const rows = EXIT_CODE_HELP.map(([code, meaning]) => `  ${String(code).padEnd(5)}${meaning}`);
-  return `\nExit codes:\n${rows.join('\n')}\n`;
-}
+/** After the root's help: what a person types first, and where the rest is. */
+const ROOT_HELP = `
+Examples:
+  aistudio-key create --folder-id b1g0123456789abcdefg      # a key with the AI Studio preset
+  aistudio-key create --format secret | gh secret set YC_API_KEY
+  aistudio-key create --dry-run                             # the plan; nothing changes
+  aistudio-key list                                         # the keys aistudio-key made
+  aistudio-key rotate <key-id>                              # a new key on the same account
+  aistudio-key whoami                                       # which credential and folder would be used
+
+More help:
+  aistudio-key <command> --help        one command: what it does, its flags, examples
+  aistudio-key help environment        global options, environment variables, where settings come from
+  aistudio-key help exit-codes         what each exit code means
+`;
 
 function register(root: Command, def: CommandSpec, deps: Deps, state: RunState, options: ProgramOptions): void {
   const cmd = root.command(def.name).description(def.summary).allowExcessArguments(false);
@@ -44,7 +55,8 @@ function register(root: Command, def: CommandSpec, deps: Deps, state: RunState, 
   cmd.on('option:json', () => {
     state.format = 'json';
   });
-  cmd.addHelpText('after', `${def.helpAfter ?? ''}${exitCodeHelp()}`);
+  // The global options and the exit codes are on the root page and the help topics, not repeated here.
+  cmd.addHelpText('after', `${def.helpAfter ?? ''}${SEE_ALSO}`);
   // commander passes the positional arguments first, then the options, then the command itself.
   cmd.action(async (...args: unknown[]) => {
     const command = args[args.length - 1] as Command;
@@ -68,8 +80,8 @@ export function createProgram(deps: Deps, options: ProgramOptions = {}): Program
       // main prints errors (one line, in the chosen format); commander stays quiet.
       outputError: () => undefined,
     })
-    .configureHelp({ showGlobalOptions: true, sortSubcommands: true })
-    .addHelpText('after', exitCodeHelp());
+    .configureHelp({ sortSubcommands: true })
+    .addHelpText('after', ROOT_HELP);
   for (const spec of Object.values(GLOBAL_FLAGS)) root.addOption(optionOf(spec));
   root.on('option:debug', () => {
     state.debug = true;

@@ -5,6 +5,7 @@ import { CONFIG_ACTIONS } from './config.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
 import { GLOBAL_FLAGS } from './global.js';
+import { HELP_TOPIC_NAMES } from '../help-topics.js';
 import { commandOptions, HELP_COMMAND, HELP_FLAG, optionOf, PROGRAM_NAME, VERSION_FLAG } from './options.js';
 import type { CommandSpecData } from './spec.js';
 
@@ -53,7 +54,7 @@ function commandOf(spec: CommandSpecData): CompletionCommand {
 /**
  * Describes the program from the specs it registers: every command, its flags and arguments, the
  * root's flags (-V, the global flags; -h, which commander handles on every command), and the help
- * command, which takes a command name.
+ * command, which takes a command name or a help topic.
  */
 export function completionSpec(specs: readonly CommandSpecData[]): CompletionSpec {
   const commands = specs.map(commandOf);
@@ -62,7 +63,7 @@ export function completionSpec(specs: readonly CommandSpecData[]): CompletionSpe
     name: helpName,
     description: HELP_COMMAND.description,
     options: [],
-    args: [{ name: new Argument(helpArg).name(), variadic: false, choices: commands.map((c) => c.name) }],
+    args: [{ name: new Argument(helpArg).name(), variadic: false, choices: [...commands.map((c) => c.name), ...HELP_TOPIC_NAMES] }],
   };
   const globalOptions = [VERSION_FLAG, ...Object.values(GLOBAL_FLAGS), HELP_FLAG].map((f) => optionSpec(optionOf(f)));
   return { program: PROGRAM_NAME, globalOptions, commands: [...commands, help] };

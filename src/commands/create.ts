@@ -1,11 +1,10 @@
 import type { CloudGateway, ServiceAccount } from '../cloud/types.js';
-import { ENV } from '../config/env.js';
 import type { Settings } from '../config/settings.js';
 import { checkServiceAccountRef } from '../core/accounts.js';
 import { existingAccount, newRunId, refuseTakenName, refuseTakenNames } from '../core/create-checks.js';
 import { createKey, planCreateKey, type CreatedResource, type CreateKeyEvent, type CreateKeyStep } from '../core/create-key.js';
 import { runMarker } from '../core/run-marker.js';
-import { BULK_CONCURRENCY, createKeys, MAX_COUNT, planCreateKeys, type CreateKeysEvent, type CreateKeysStep } from '../core/create-keys.js';
+import { createKeys, MAX_COUNT, planCreateKeys, type CreateKeysEvent, type CreateKeysStep } from '../core/create-keys.js';
 import { checkExpiry, parseDuration, parseExpiresAt, resolveExpiry, rfc3339, type ExpiryChoice } from '../core/expiry.js';
 import { generateServiceAccountName } from '../core/names.js';
 import { checkRolesExist } from '../core/roles.js';
@@ -127,82 +126,26 @@ function checkCount(value: string): string | undefined {
   return n >= 1 && n <= MAX_COUNT ? undefined : `expected a whole number of keys from 1 to ${MAX_COUNT}, got "${value}"`;
 }
 
+/**
+ * What a person needs at a glance; the long form (existing accounts, --count, targets, the output
+ * formats) is in the README under "Flags of create" and the sections it links to.
+ */
 const HELP = `
-The AI Studio preset (what the console's "Create API key" button does):
-  roles on the folder  ${PRESET_ROLES.join(', ')}
-  key scopes           ${PRESET_SCOPES.join(', ')}
-  The key carries neither yc.serverless.mcpGateways.invoke nor yc.serverless.workflows.execute, so by
-  itself it cannot call MCP gateways or workflows; add them with --add-scopes if it must.
-  --add-scopes/--add-roles add to the preset (or to --scopes/--roles); a scope or role given twice is refused.
-
-Defaults:
-  --name         aistudio-<yyyymmdd>-<6 random letters/digits>, e.g. aistudio-20261127-k3x9qa
-  --expires-in   ${DEFAULT_EXPIRES_IN} (the key expires 90 days from now); \`aistudio-key config set expires-in\` changes it,
-                 --no-expiry makes a key that never expires. A date alone (2027-01-31) means 00:00 UTC.
-  --description  "${DEFAULT_DESCRIPTION}", on the account and the key; the key's
-                 ends with a run marker, [aistudio-key run <id>], by which a run finds a key whose
-                 creation answer was lost (the text is shortened if both would exceed 256 characters)
-  The folder comes from --folder-id/--folder-name, then ${ENV.folderId}/${ENV.folderName}, then aistudio-key config, then the yc profile.
-  The account is labelled managed-by=aistudio-key.
-
-An existing account (--service-account <name|id>, in the folder):
-  The key is issued on it, and only the roles it lacks on the folder are granted (one
-  UpdateAccessBindings call of ADD deltas; none when it has them all). An account without the label
-  managed-by=aistudio-key needs --adopt; adopting does not relabel it (so \`revoke
-  --with-service-account\` never deletes it). The key's description records the roles granted
-  ([aistudio-key roles …]); revoking the last key aistudio-key issued there takes exactly those
-  back. If the run fails, the key and the roles it added are removed; the account is never deleted.
-  JSON "roles" is the full preset/--roles list.
-
-Output: stdout holds only the result. The secret is printed once; it cannot be retrieved later.
-  If stdout cannot take it (the reader has gone, the disk is full), the key is revoked and
-  everything the run made removed (exit 1). Ctrl-C removes what the run made (exit 130).
-  text   ID and secret for a person (a reminder goes to stderr)
-  json   {"secret", "api_key": {...}, "service_account": {...}, "roles": [...]}
-  yaml   the same document as YAML
-  env    YC_API_KEY='…' YC_API_KEY_ID='…' YC_FOLDER_ID='…', safe to source
-  dotenv YC_API_KEY=… YC_API_KEY_ID=… YC_FOLDER_ID=… for dotenv loaders and GitLab's dotenv report
-  secret the secret and one newline, nothing else (not with --count above 1, --dry-run or a target)
-
-Several keys at once (--count <n>, 1-${MAX_COUNT}):
-  n independent sets, as if the console's button were pressed n times: n service accounts (generated
-  names, or with --name X: X-1 … X-n), each granted the roles on the folder, each with one API key.
-  Not n runs one after another: the accounts are created ${BULK_CONCURRENCY} at a time, then ONE
-  UpdateAccessBindings call adds every binding while the keys are issued (again ${BULK_CONCURRENCY} at a time).
-  Rate limits (RESOURCE_EXHAUSTED) are retried with backoff; a used-up quota (100 service accounts
-  per cloud) fails the run. All or nothing: if anything fails, or on Ctrl-C, every key, binding and
-  account the run made is removed. With --service-account: n keys on that account (roles once).
-  json/yaml print an array of n documents of the usual shape, text one block per key; env, dotenv,
-  secret and the targets below hold one key and are refused with --count above 1. --dry-run shows the plan.
-
-Targets (checked before anything is created; if writing to one fails, the key is revoked):
-  --out-file <path>     the result with the secret, in --format (text means env), mode 0600,
-                        written atomically; an existing file is refused without --force
-  --github-output       GitHub Actions: ::add-mask:: for the secret first on stderr, then step
-                        outputs api-key-id and api-key (refused outside Actions)
-  --to-lockbox <secret> a new version of the Lockbox secret (name or ID; created if missing) with
-                        entries api-key-id and api-key; --lockbox-folder-id when not the account's folder
-  With any target, stdout carries no secret: JSON shows where it went ("lockbox": {"secret_id",
-  "version_id"}, "out_file", "github_output") instead of "secret"; env/dotenv omit YC_API_KEY.
-
-Encrypted hand-off (--encrypt-to <recipient>, repeatable; @file reads recipients, one per line):
-  the secret is encrypted with age (age-encryption.org) for every recipient, wherever it is written:
-  json/yaml carry "secret_encrypted" (ASCII-armoured) and no "secret"; text and --format secret print
-  the armour; --out-file holds it (json or yaml). Decrypt with \`age -d -i key.txt\`. Not with env or
-  dotenv, --github-output or --to-lockbox; a bad recipient is exit 2 before anything is created.
+The AI Studio preset (the console's "Create API key" button): ${PRESET_ROLES.length} roles on the folder, ${PRESET_SCOPES.length} key scopes;
+\`aistudio-key scopes\` lists them. --add-scopes/--add-roles add to it, --scopes/--roles replace it.
+Defaults: a new account named aistudio-<yyyymmdd>-<6 random>, a key expiring in ${DEFAULT_EXPIRES_IN}, text output.
+The secret is printed once (stdout only holds the result); with a target (--out-file, --github-output,
+--to-lockbox) stdout carries no secret. On failure or Ctrl-C, what the run made is removed.
 
 Examples:
   aistudio-key create --folder-id b1g0123456789abcdefg
-  aistudio-key create --folder-name default --json | jq -r .secret
   aistudio-key create --format secret | gh secret set YC_API_KEY
-  source <(aistudio-key create --format env --expires-in 30d)
+  aistudio-key create --folder-name default --json | jq -r .secret
   aistudio-key create --dry-run --folder-id b1g0123456789abcdefg
-  aistudio-key create --service-account ci-bot --adopt --json
   aistudio-key create --add-scopes yc.serverless.mcpGateways.invoke --json
-  aistudio-key create --encrypt-to age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p --format secret > key.age
-  aistudio-key create --out-file .env.aistudio --format dotenv
-  aistudio-key create --to-lockbox ai-studio-key --json
   aistudio-key create --count 20 --name team-bot --json | jq -r '.[].secret'
+
+More: README "Flags of create" (existing accounts, --count, targets, --encrypt-to, output formats).
 `;
 
 export const createCommand = defineCommand({

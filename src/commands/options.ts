@@ -6,6 +6,7 @@
 import { Option } from 'commander';
 import type { FlagSpec } from './define.js';
 import type { CommandSpecData } from './spec.js';
+import { HELP_TOPIC_NAMES } from '../help-topics.js';
 
 /** The executable's name, as help and completion show it. */
 export const PROGRAM_NAME = 'aistudio-key';
@@ -13,8 +14,8 @@ export const PROGRAM_NAME = 'aistudio-key';
 export const VERSION_FLAG: FlagSpec = { flags: '-V, --version', description: 'print the version' };
 /** -h, which commander handles itself on every command. */
 export const HELP_FLAG: FlagSpec = { flags: '-h, --help', description: 'show help' };
-/** The help command commander adds to the root. */
-export const HELP_COMMAND = { name: 'help [command]', description: 'display help for command' } as const;
+/** The help command commander adds to the root; main answers its topics (src/help-topics.ts). */
+export const HELP_COMMAND = { name: 'help [command]', description: `display help for a command, or a topic: ${HELP_TOPIC_NAMES.join(', ')}` } as const;
 
 export function optionOf(spec: FlagSpec): Option {
   const o = new Option(spec.flags, spec.env ? `${spec.description} (env: ${spec.env})` : spec.description);

@@ -91,11 +91,13 @@ describe('version and help', () => {
       assert.equal(r.stdout, `${version}\n`);
       assert.equal(r.stderr, '');
     }
-    for (const argv of [['--help'], ['help'], ['help', 'create'], ['create', '--help'], ['list', '-h']]) {
+    for (const argv of [['--help'], ['help'], ['help', 'create'], ['create', '--help'], ['list', '-h'], ['help', 'environment'], ['help', 'exit-codes']]) {
       const r = await cli(argv);
       assert.equal(r.code, 0, `${argv.join(' ')}: ${r.stderr}`);
       assert.match(r.stdout, /^Usage: aistudio-key/, argv.join(' '));
     }
+    assert.match((await cli(['help', 'exit-codes'])).stdout, /^ {2}130 +interrupted/m, 'the exit-code table');
+    assert.match((await cli(['help', 'environment'])).stdout, /^ {2}YC_IAM_TOKEN +IAM token/m, 'the environment variables');
     covered.add('help text');
   });
 });

@@ -13,6 +13,7 @@ import type { Command } from 'commander';
 import { CONFIG_KEYS } from '../../src/core/config.js';
 import { createProgram } from '../../src/program.js';
 import { runCli, tempDir, testDeps } from '../helpers/run-cli.js';
+import { HELP_TOPIC_NAMES } from '../../src/help-topics.js';
 
 const run = promisify(execFile);
 
@@ -68,9 +69,9 @@ describe('aistudio-key completion', () => {
     }
   });
 
-  test('the help command and the command names after it are in every script', () => {
-    const names = registered().commands.join(' ');
-    const helpCommand: Record<string, string> = { bash: `${names} help"`, zsh: "'help:display help for command'", fish: "-a 'help'" };
+  test('the help command, and the command names and help topics after it, are in every script', () => {
+    const names = [...registered().commands, ...HELP_TOPIC_NAMES].join(' ');
+    const helpCommand: Record<string, string> = { bash: `${registered().commands.join(' ')} help"`, zsh: "'help:display help for a command, or a topic", fish: "-a 'help'" };
     const afterHelp: Record<string, string> = { bash: `0) args="${names}"`, zsh: `'1:command:(${names})'`, fish: `'__aistudio_key_arg help 0' -a '${names}'` };
     for (const [shell, script] of Object.entries(scripts)) {
       assert.ok(script.includes(helpCommand[shell] ?? '?'), `${shell}: command help`);
@@ -115,7 +116,9 @@ describe('aistudio-key completion', () => {
     assert.deepEqual(await complete('--deb'), ['--debug']);
     assert.deepEqual(await complete('he'), ['help'], 'the help command is offered');
     assert.deepEqual(await complete('help', 'ro'), ['rotate'], 'a command name after help');
-    assert.deepEqual(await complete('help', ''), registered().commands, 'every command after help');
+    assert.deepEqual(await complete('help', ''), [...registered().commands, ...HELP_TOPIC_NAMES], 'every command and help topic after help');
+    assert.deepEqual(await complete('help', 'env'), ['environment'], 'a help topic after help');
+    assert.deepEqual(await complete('help', 'exit'), ['exit-codes']);
     assert.deepEqual(await complete('list', '--folder-id', ''), [], 'a free value: nothing to offer');
   });
 

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
-import { HELP_PAGES } from '../../src/help-pages.js';
+import { HELP_PAGES, HELP_TOPICS } from '../../src/help-pages.js';
+import { HELP_TOPIC_NAMES } from '../../src/help-topics.js';
 import { fastHelp, helpPageFor, renderHelpPage } from '../../src/help.js';
 import { createProgram } from '../../src/program.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -38,6 +39,10 @@ describe('help fast path', () => {
     assert.deepEqual(Object.keys(HELP_PAGES).sort(), ['', ...root.commands.map((c) => c.name())].sort());
   });
 
+  test('there is a page for every help topic', () => {
+    assert.deepEqual(Object.keys(HELP_TOPICS).sort(), [...HELP_TOPIC_NAMES].sort());
+  });
+
   for (const width of [40, 60, 80, 100, 132, 250]) {
     test(`every page equals commander's help at width ${width}`, () => {
       for (const name of Object.keys(HELP_PAGES)) assert.equal(renderHelpPage(name, width), commanderHelp(name, width), `page '${name}'`);
@@ -50,6 +55,11 @@ describe('help fast path', () => {
       [['-h'], ''],
       [['help'], ''],
       [['help', 'create'], 'create'],
+      [['help', 'environment'], 'help environment'],
+      [['help', 'exit-codes'], 'help exit-codes'],
+      [['environment', '--help'], undefined],
+      [['help environment', '--help'], undefined],
+      [['help', 'exit-codes', '--json'], undefined],
       [['create', '--help'], 'create'],
       [['list', '-h'], 'list'],
       [[], undefined],
@@ -69,7 +79,7 @@ describe('help fast path', () => {
   });
 
   test("in-process, commander's path prints the same text (main, not the fast path)", async () => {
-    for (const args of [['--help'], ['create', '--help'], ['help', 'rotate']]) {
+    for (const args of [['--help'], ['create', '--help'], ['help', 'rotate'], ['help', 'environment'], ['help', 'exit-codes']]) {
       const res = await runCli(args);
       assert.equal(res.exitCode, 0);
       assert.equal(res.stdout, fastHelp(args, undefined), args.join(' '));
@@ -84,7 +94,7 @@ describe('help fast path', () => {
           resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr }),
         );
       });
-    for (const args of [['--help'], ['create', '--help'], ['help', 'list'], ['ensure', '-h']]) {
+    for (const args of [['--help'], ['create', '--help'], ['help', 'list'], ['ensure', '-h'], ['help', 'environment'], ['help', 'exit-codes']]) {
       const [fast, slow] = await Promise.all([run(args), run(['--debug', ...args])]);
       assert.deepEqual(fast, { code: 0, stdout: slow.stdout, stderr: '' }, args.join(' '));
       assert.equal(slow.code, 0);

@@ -105,7 +105,7 @@ const FAST_HELP = /\/(src\/help\.ts|src\/help-pages\.ts|node_modules\/commander\
 
 // Each case is a child process of ~0.1-0.3 s; run them side by side.
 describe('start-up module graph', { concurrency: 4 }, () => {
-  for (const args of [['--version'], ['--help'], ['create', '--help'], ['help', 'list'], ['create', '-h']]) {
+  for (const args of [['--version'], ['--help'], ['create', '--help'], ['help', 'list'], ['create', '-h'], ['help', 'environment'], ['help', 'exit-codes']]) {
     const label = args.join(' ');
     test(`bin: aistudio-key ${label} loads no SDK, gRPC or protobuf`, async (t) => {
       assert.ok(existsSync(join(ROOT, 'dist/meta.json')), 'dist/ is missing: run `npm run build`');
