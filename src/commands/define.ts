@@ -31,6 +31,17 @@ export interface FlagSpec {
   env?: string;
   /** The flag may be given more than once: its values reach the input schema as an array, in order. */
   repeatable?: boolean;
+  /**
+   * The only values the flag takes. The runner refuses any other (exit 2) before the input schema
+   * runs; help lists them and completion offers them (src/commands/flag-rules.ts, options.ts).
+   */
+  choices?: readonly string[];
+  /**
+   * Flags of the same command (by key) this one cannot be given with, each with why (said in the
+   * error before "pass only one of them") or `true`. Declared on one of the two; the runner refuses
+   * the pair (exit 2) before the input schema runs, and both flags' help says "not with …".
+   */
+  conflicts?: Readonly<Record<string, string | true>>;
 }
 
 /** What an input schema may depend on besides the flags. */
