@@ -43,7 +43,7 @@ function commandOf(spec: CommandSpecData): CompletionCommand {
   return {
     name,
     description: spec.summary,
-    options: commandOptions(spec).map((o) => optionSpec(o, o.long === '--format' ? spec.formats : o.argChoices)),
+    options: commandOptions(spec).map((o) => optionSpec(o, o.argChoices)),
     args: args
       .map((a) => new Argument(a))
       .map((a) => ({ name: a.name(), variadic: a.variadic, choices: ARGUMENT_CHOICES[`${name}.${a.name()}`] ?? a.argChoices })),

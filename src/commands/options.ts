@@ -28,12 +28,23 @@ export function optionOf(spec: FlagSpec, note = ''): Option {
   return spec.repeatable ? o.argParser((value: string, previous: string[] | undefined) => [...(previous ?? []), value]) : o;
 }
 
+/**
+ * --format (its choices: the formats the command prints) and --json, for a command that prints more
+ * than text. The runner checks them itself (commands/runner.ts formatFromFlags): --json may repeat
+ * --format json, and a known format the command cannot print gets its own message.
+ */
+export function formatFlags(formats: CommandSpecData['formats']): Record<string, FlagSpec> {
+  if (formats.length < 2) return {};
+  return {
+    format: { flags: '--format <format>', description: 'output format (default: text)', choices: formats },
+    ...(formats.includes('json') ? { json: { flags: '--json', description: 'same as --format json' } } : {}),
+  };
+}
+
 /** Every option of a command, in the order its help lists them. */
 export function commandOptions(spec: Pick<CommandSpecData, 'flags' | 'formats'>): Option[] {
-  const options = Object.entries(spec.flags).map(([key, flag]) => optionOf(flag, conflictNote(key, spec.flags)));
-  if (spec.formats.length > 1) {
-    options.push(new Option('--format <format>', `output format: ${spec.formats.join(', ')} (default: text)`));
-    if (spec.formats.includes('json')) options.push(new Option('--json', 'same as --format json'));
-  }
-  return options;
+  return [
+    ...Object.entries(spec.flags).map(([key, flag]) => optionOf(flag, conflictNote(key, spec.flags))),
+    ...Object.values(formatFlags(spec.formats)).map((flag) => optionOf(flag)),
+  ];
 }
