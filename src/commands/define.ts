@@ -44,6 +44,16 @@ export interface FlagSpec {
   conflicts?: Readonly<Record<string, string | true>>;
 }
 
+/** A positional argument's values, declared once: the runner's check and completion's candidates. */
+export interface ArgSpec {
+  choices: readonly string[];
+  /**
+   * The input checks the value itself, with a message that says more than "expected one of"
+   * (config's <key>: "did you mean folder-id?", or that credentials are never stored).
+   */
+  ownCheck?: true;
+}
+
 /** What an input schema may depend on besides the flags. */
 export interface InputEnv {
   now: Date;
@@ -75,6 +85,8 @@ export interface CommandDefinition<I, R> {
   helpAfter?: string;
   /** Keys are the camelCase attribute names commander gives the flags. */
   flags: Record<string, FlagSpec>;
+  /** Positional arguments with a fixed set of values, by argument name (the `<shell>` of `completion <shell>`). */
+  args?: Readonly<Record<string, ArgSpec>>;
   /**
    * The input schema over the raw flag values (strings, booleans, undefined). An issue's `path[0]`
    * names the flag; an issue with an empty path must name the flags itself.

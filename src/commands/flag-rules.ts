@@ -41,20 +41,24 @@ export function conflictMessage(c: FlagConflict, name: (key: string) => string):
 }
 
 /**
+ * A value against a choice list (a flag's, a positional argument's).
+ * @throws UsageError (exit 2) naming the flag or argument and the choices.
+ */
+export function checkChoice(name: string, choices: readonly string[], value: unknown): void {
+  for (const v of Array.isArray(value) ? (value as unknown[]) : [value]) {
+    // Never echo what may be a token typed in the wrong place.
+    if (typeof v === 'string' && !choices.includes(v)) throw new UsageError(`${name}: expected one of ${choices.join(', ')}${credentialShape(v) ? '' : `, got "${v}"`}`);
+  }
+}
+
+/**
  * The declared rules over the values present (from flags, or their env variables).
  * @throws UsageError (exit 2) naming the flag (or both, for a conflict) and what would be right.
  */
 export function checkFlagRules(flags: Readonly<Record<string, FlagSpec>>, values: Readonly<Record<string, unknown>>, sources: Readonly<Record<string, string>>): void {
   const name = (key: string): string => sources[key] ?? longFlag(flags[key] ?? { flags: key, description: '' });
   for (const [key, spec] of Object.entries(flags)) {
-    const value = values[key];
-    if (!spec.choices || value === undefined) continue;
-    for (const v of Array.isArray(value) ? value : [value]) {
-      if (typeof v === 'string' && !spec.choices.includes(v)) {
-        // Never echo what may be a token typed in the wrong place.
-        throw new UsageError(`${name(key)}: expected one of ${spec.choices.join(', ')}${credentialShape(v) ? '' : `, got "${v}"`}`);
-      }
-    }
+    if (spec.choices) checkChoice(name(key), spec.choices, values[key]);
   }
   const given = conflictsOf(flags).find((c) => values[c.flag] !== undefined && values[c.other] !== undefined);
   if (given) throw new UsageError(conflictMessage(given, name));

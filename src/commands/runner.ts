@@ -21,7 +21,7 @@ import type { CommandContext, GlobalOptions } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
 import { credentialFlagValues, credentialFlagWarnings, GLOBAL_FLAGS, parseGlobalOptions } from './global.js';
 import { cloudAccess } from './cloud-access.js';
-import { checkFlagRules, longFlag } from './flag-rules.js';
+import { checkChoice, checkFlagRules, longFlag } from './flag-rules.js';
 import { watchStops } from './interrupts.js';
 import { formatsOf } from './spec.js';
 import type { RunState } from './run-state.js';
@@ -164,6 +164,9 @@ export async function parseRun(def: AnyCommand, cmd: Command, root: Command, dep
 
   const collected = collect(def.flags, cmd, deps.env);
   checkFlagRules(def.flags, collected.values, collected.sources);
+  for (const [arg, spec] of Object.entries(def.args ?? {})) {
+    if (!spec.ownCheck) checkChoice(collected.sources[arg] ?? `<${arg}>`, spec.choices, collected.values[arg]);
+  }
   const { z } = await import('../zod.js');
   const parsed = def.input(z, { now: deps.now() }).safeParse(collected.values);
   if (!parsed.success) throw usageFromZod(parsed.error, def.flags, collected.sources);

@@ -118,3 +118,24 @@ test('choice lists: each shown in help, offered by completion, anything else ref
     assert.match(line, new RegExp(`^Error: ${long}: expected [^"]*${choices.join(', ')}`), `${command} ${long}`);
   }
 });
+
+test('positional argument choices: each offered by completion; anything else refused naming the argument, unless the input checks it', async () => {
+  const withArgs = COMMAND_SPECS.flatMap((spec) => Object.entries(spec.args ?? {}).map(([arg, argSpec]) => ({ spec, arg, argSpec })));
+  assert.ok(withArgs.some((a) => !a.argSpec.ownCheck), 'some argument is checked by the runner');
+  const completion = completionSpec(COMMAND_SPECS);
+  for (const { spec, arg, argSpec } of withArgs) {
+    const [command = '', ...words] = spec.name.split(' ');
+    const offered = completion.commands.find((c) => c.name === command)?.args.find((a) => a.name === arg);
+    assert.deepEqual(offered?.choices, argSpec.choices, `${command} <${arg}> completion`);
+    if (argSpec.ownCheck) continue;
+    // The argument given a value outside its list, every argument before it a valid one.
+    const argv = [command];
+    for (const w of words) {
+      const name = w.replace(/^[<[]|(\.\.\.)?[>\]]$/g, '');
+      argv.push(name === arg ? 'not-a-choice' : (spec.args?.[name]?.choices[0] ?? 'x'));
+      if (name === arg) break;
+    }
+    const line = assertRefused(await run(argv), argv.join(' '));
+    assert.equal(line, `Error: <${arg}>: expected one of ${argSpec.choices.join(', ')}, got "not-a-choice"`);
+  }
+});

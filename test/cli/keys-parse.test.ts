@@ -75,7 +75,7 @@ test('bad argv -> exit 2, one line naming the argument or flag, run never called
     [['config', 'get', 'folder-id', 'x'], /config get: takes only a key/],
     [['config', 'set', 'a', 'b', 'c'], /too many arguments/],
     [['completion'], /missing required argument 'shell'/],
-    [['completion', 'tcsh'], /^Error: <shell>: expected one of bash, zsh, fish$/m],
+    [['completion', 'tcsh'], /^Error: <shell>: expected one of bash, zsh, fish, got "tcsh"$/m],
     [['scopes', 'extra'], /too many arguments/],
   ];
   for (const [argv, pattern] of cases) {
