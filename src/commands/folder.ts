@@ -23,7 +23,9 @@ export interface FolderInput {
 /**
  * The folder flags. Their variables are not FlagSpec.env (a per-flag fallback): the three flags and
  * the three variables are each one source of the folder, taken whole by precedence (folderSources),
- * so YC_FOLDER_ID does not clash with --folder-name; the help names them in the description.
+ * so YC_FOLDER_ID does not clash with --folder-name. As FlagSpec.env, YC_FOLDER_ID would stand in
+ * for --folder-id and trip its declared conflict with --folder-name (the runner checks conflicts
+ * over flags and their env variables alike); the help names them in the description instead.
  */
 export function folderFlags(what: string): Record<keyof FolderInput, FlagSpec> {
   return {
