@@ -1,7 +1,5 @@
 import { Argument, type Option } from 'commander';
-import { CONFIG_KEYS } from '../core/config.js';
 import { completionScript, SHELLS, type CompletionCommand, type CompletionOption, type CompletionSpec, type Shell } from '../core/completion.js';
-import { CONFIG_ACTIONS } from './config.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, type Zod } from './define.js';
 import { GLOBAL_FLAGS } from './global.js';
@@ -19,16 +17,6 @@ export interface CompletionResult {
   script: string;
 }
 
-/**
- * Values of positional arguments, by `<command>.<argument>`. Commander arguments carry no choices
- * here, so they are named once, from the same constants the commands' own schemas check against.
- */
-const ARGUMENT_CHOICES: Readonly<Record<string, readonly string[]>> = {
-  'config.action': CONFIG_ACTIONS,
-  'config.key': CONFIG_KEYS,
-  'completion.shell': SHELLS,
-};
-
 /** `<path>`, `<jwt|@file>`: a value completed with file names. */
 const FILE_VALUE = /<[^>]*(path|file)[^>]*>/;
 
@@ -44,10 +32,10 @@ function commandOf(spec: CommandSpecData): CompletionCommand {
   return {
     name,
     description: spec.summary,
-    options: commandOptions(spec).map((o) => optionSpec(o, o.long === '--format' ? spec.formats : o.argChoices)),
+    options: commandOptions(spec).map((o) => optionSpec(o, o.argChoices)),
     args: args
       .map((a) => new Argument(a))
-      .map((a) => ({ name: a.name(), variadic: a.variadic, choices: ARGUMENT_CHOICES[`${name}.${a.name()}`] ?? a.argChoices })),
+      .map((a) => ({ name: a.name(), variadic: a.variadic, choices: spec.args?.[a.name()]?.choices ?? a.argChoices })),
   };
 }
 
@@ -83,9 +71,11 @@ export const completionCommand = defineCommand({
   summary: 'Print a shell completion script (bash, zsh or fish)',
   helpAfter: HELP,
   flags: {},
+  args: { shell: { choices: SHELLS } },
   input: (z: Zod) =>
     z.pipe(
-      z.object({ shell: z.enum(SHELLS, { error: () => `expected one of ${SHELLS.join(', ')}` }) }),
+      // The runner has checked <shell> against args.shell.choices (the same SHELLS).
+      z.object({ shell: z.enum(SHELLS) }),
       z.transform((raw): CompletionInput => ({ shell: raw.shell })),
     ),
   run: runCompletion,

@@ -1,6 +1,5 @@
 import { CONFIG_KEYS, configGet, configKeyHelp, configList, configSet, configUnset, type ConfigResult } from '../core/config.js';
 import { ENV } from '../config/env.js';
-import { credentialShape } from '../core/credential-shape.js';
 import { configDocument, configText } from '../output/config.js';
 import type { CommandContext } from './context.js';
 import { defineCommand, transformIssue, type Zod } from './define.js';
@@ -13,7 +12,8 @@ export type ConfigInput = { action: 'set'; key: string; value: string } | { acti
 
 function configInputSchema(z: Zod) {
   const fields = z.object({
-    action: z.string(),
+    // The runner has checked <action> against args.action.choices (CONFIG_ACTIONS).
+    action: z.enum(CONFIG_ACTIONS),
     key: z.optional(z.string()),
     value: z.optional(z.string()),
   });
@@ -36,9 +36,6 @@ function configInputSchema(z: Zod) {
         case 'list':
           if (raw.key !== undefined) return fail('config list: takes no key; use `aistudio-key config get <key>` for one');
           return { action: 'list' };
-        default:
-          // Never echo what may be a token typed in the wrong place.
-          return fail(`config: unknown action${credentialShape(raw.action) ? '' : ` "${raw.action}"`}; use ${CONFIG_ACTIONS.join(', ')}`);
       }
     }),
   );
@@ -74,6 +71,8 @@ export const configCommand = defineCommand({
   summary: "Set, get, unset or list aistudio-key's defaults (folder, cloud, endpoint, profile, expiry, format)",
   helpAfter: HELP,
   flags: {},
+  // <key>'s check is core's settingFor (did you mean…, no credentials); its list serves completion.
+  args: { action: { choices: CONFIG_ACTIONS }, key: { choices: CONFIG_KEYS, ownCheck: true } },
   input: (z) => configInputSchema(z),
   run: runConfig,
   render: { text: configText, json: configDocument },

@@ -20,7 +20,7 @@ import type { DeliveryReceipt, PlannedTarget } from '../core/targets/index.js';
 import type { CommandContext } from './context.js';
 import type { Infer } from '../zod.js';
 import { defineCommand, type Zod } from './define.js';
-import { checkedString, folderFields, folderFlags, folderOf, folderSources, folderTargetOrAsk, listCheck, profileSource, refineFolder } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderOf, folderSources, folderTargetOrAsk, listCheck, profileSource } from './folder.js';
 import { ENCRYPT_FLAG, encryptField, runRecipients, sealed } from './encrypt.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
 import { prepareTargets, refineTargets, TARGET_FLAGS, targetFields, targetFlag, targetsInput, type TargetsInput } from './targets.js';
@@ -66,12 +66,6 @@ function createInputSchema(z: Zod, now: Date) {
   return z.pipe(
     fields.check(
       z.superRefine((raw, ctx) => {
-        refineFolder(raw, ctx);
-        const expiryFlags = [raw.expiresAt !== undefined, raw.expiresIn !== undefined, raw.expiry === false].filter(Boolean).length;
-        if (expiryFlags > 1) ctx.addIssue({ code: 'custom', message: '--expires-at, --expires-in and --no-expiry: pass at most one of them' });
-        if (raw.serviceAccount !== undefined && raw.name !== undefined) {
-          ctx.addIssue({ code: 'custom', message: '--service-account and --name: pass only one of them (--name makes a new account)' });
-        }
         if (raw.adopt === true && raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--adopt: only with --service-account' });
         if (raw.serviceAccount !== undefined && raw.dryRun === true) {
           ctx.addIssue({ code: 'custom', message: '--dry-run: not available with --service-account yet' });
@@ -155,11 +149,15 @@ export const createCommand = defineCommand({
   flags: {
     ...folderFlags('to create the account in'),
     name: { flags: '--name <name>', description: 'service account name, 1-63 of a-z 0-9 - (default: generated)' },
-    serviceAccount: { flags: '--service-account <name|id>', description: 'issue the key on this existing account in the folder, granting only the roles it lacks' },
+    serviceAccount: {
+      flags: '--service-account <name|id>',
+      description: 'issue the key on this existing account in the folder, granting only the roles it lacks',
+      conflicts: { name: '--name makes a new account' },
+    },
     adopt: { flags: '--adopt', description: 'allow --service-account to name an account aistudio-key did not create (not relabelled)' },
     description: { flags: '--description <text>', description: 'description of the account and the key, up to 256 characters' },
-    expiresAt: { flags: '--expires-at <time>', description: 'key expiry: RFC 3339 time or YYYY-MM-DD' },
-    expiresIn: { flags: '--expires-in <duration>', description: `key lifetime: 90d, 12h, 2w, 1y… (default: ${DEFAULT_EXPIRES_IN})` },
+    expiresAt: { flags: '--expires-at <time>', description: 'key expiry: RFC 3339 time or YYYY-MM-DD', conflicts: { expiresIn: true, expiry: true } },
+    expiresIn: { flags: '--expires-in <duration>', description: `key lifetime: 90d, 12h, 2w, 1y… (default: ${DEFAULT_EXPIRES_IN})`, conflicts: { expiry: true } },
     expiry: { flags: '--no-expiry', description: 'the key never expires' },
     roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },
     scopes: { flags: '--scopes <list>', description: 'comma list of key scopes replacing the preset' },

@@ -31,6 +31,27 @@ export interface FlagSpec {
   env?: string;
   /** The flag may be given more than once: its values reach the input schema as an array, in order. */
   repeatable?: boolean;
+  /**
+   * The only values the flag takes. The runner refuses any other (exit 2) before the input schema
+   * runs; help lists them and completion offers them (src/commands/flag-rules.ts, options.ts).
+   */
+  choices?: readonly string[];
+  /**
+   * Flags of the same command (by key) this one cannot be given with, each with why (said in the
+   * error before "pass only one of them") or `true`. Declared on one of the two; the runner refuses
+   * the pair (exit 2) before the input schema runs, and both flags' help says "not with …".
+   */
+  conflicts?: Readonly<Record<string, string | true>>;
+}
+
+/** A positional argument's values, declared once: the runner's check and completion's candidates. */
+export interface ArgSpec {
+  choices: readonly string[];
+  /**
+   * The input checks the value itself, with a message that says more than "expected one of"
+   * (config's <key>: "did you mean folder-id?", or that credentials are never stored).
+   */
+  ownCheck?: true;
 }
 
 /** What an input schema may depend on besides the flags. */
@@ -64,6 +85,8 @@ export interface CommandDefinition<I, R> {
   helpAfter?: string;
   /** Keys are the camelCase attribute names commander gives the flags. */
   flags: Record<string, FlagSpec>;
+  /** Positional arguments with a fixed set of values, by argument name (the `<shell>` of `completion <shell>`). */
+  args?: Readonly<Record<string, ArgSpec>>;
   /**
    * The input schema over the raw flag values (strings, booleans, undefined). An issue's `path[0]`
    * names the flag; an issue with an empty path must name the flags itself.

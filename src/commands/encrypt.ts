@@ -10,12 +10,13 @@ import type { Sealable } from '../output/create.js';
 import { OwnText } from '../output/sanitize.js';
 import type { CommandContext } from './context.js';
 import type { FlagSpec, Zod } from './define.js';
-import { targetFlag, type TargetsInput } from './targets.js';
+import type { TargetsInput } from './targets.js';
 
 export const ENCRYPT_FLAG = {
   flags: '--encrypt-to <recipient>',
   description: 'encrypt the secret with age for this recipient (age1…, or @file of them; repeatable): JSON then has "secret_encrypted", no "secret"',
   repeatable: true,
+  conflicts: { githubOutput: '--github-output keeps the secret itself', toLockbox: '--to-lockbox keeps the secret itself' },
 } as const satisfies FlagSpec;
 
 /** The zod field of ENCRYPT_FLAG: the values as given (commander collects the repeats). */
@@ -36,17 +37,14 @@ const SEALED_FORMATS: readonly Format[] = ['text', 'json', 'yaml', 'secret'];
 /**
  * The recipients of a run, checked (their files read, each parsed by age) before anything is read
  * or created in the cloud; undefined without --encrypt-to.
- * @throws UsageError (exit 2): a bad recipient, a format or target that would carry the secret some
- *   other way (env/dotenv lines, GitHub outputs, Lockbox), --out-file in a format that cannot hold it.
+ * @throws UsageError (exit 2): a bad recipient, a format that would carry the secret some other way
+ *   (env/dotenv lines), --out-file in a format that cannot hold it. The targets that keep the secret
+ *   themselves (GitHub outputs, Lockbox) are ENCRYPT_FLAG.conflicts, refused before the run.
  */
 export async function runRecipients(values: readonly string[], ctx: CommandContext, targets: TargetsInput): Promise<string[] | undefined> {
   if (values.length === 0) return undefined;
   const format = ctx.mode.format;
   if (!SEALED_FORMATS.includes(format)) throw new UsageError(`--encrypt-to with --format ${format}: the encrypted secret is several lines; use --format json, yaml, text or secret`);
-  if (targets.githubOutput || targets.toLockbox !== undefined) {
-    const flag = targetFlag({ githubOutput: targets.githubOutput, toLockbox: targets.toLockbox }) ?? '';
-    throw new UsageError(`--encrypt-to with ${flag}: ${flag} keeps the secret itself; pass only one of them`);
-  }
   if (targets.outFile !== undefined && format !== 'json' && format !== 'yaml') {
     throw new UsageError('--encrypt-to with --out-file: the file holds the encrypted secret in JSON or YAML; pass --format json or yaml');
   }

@@ -12,7 +12,7 @@ import { settleClock } from './create.js';
 import type { Infer } from '../zod.js';
 import { defineCommand, type Zod } from './define.js';
 import { ADD_LIST_FLAGS, addListFields, refineAddLists, resolveLists } from './preset-lists.js';
-import { checkedString, folderFields, folderFlags, folderResolver, listCheck, refineFolder } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderResolver, listCheck } from './folder.js';
 
 /** The validated input of `ensure`: what its schema's transform returns. */
 export type EnsureCommandInput = Infer<ReturnType<typeof ensureInputSchema>>;
@@ -41,11 +41,9 @@ function ensureInputSchema(z: Zod) {
   return z.pipe(
     fields.check(
       z.superRefine((raw, ctx) => {
-        refineFolder(raw, ctx);
         refineAddLists(raw, ctx);
         if (raw.serviceAccount === undefined) ctx.addIssue({ code: 'custom', message: '--service-account: required (the name of the account whose key the secret holds)' });
         if (raw.toLockbox === undefined) ctx.addIssue({ code: 'custom', message: '--to-lockbox: required (the Lockbox secret that holds the live key)' });
-        if (raw.expiresIn !== undefined && raw.expiry === false) ctx.addIssue({ code: 'custom', message: '--expires-in and --no-expiry: pass only one of them' });
         const rotate = parseDuration(raw.rotateBefore ?? DEFAULT_ROTATE_BEFORE) ?? 0;
         const lifetime = raw.expiry === false ? undefined : parseDuration(raw.expiresIn ?? DEFAULT_EXPIRES_IN);
         if (lifetime !== undefined && lifetime <= rotate) {
@@ -109,7 +107,7 @@ export const ensureCommand = defineCommand({
     toLockbox: { flags: '--to-lockbox <secret>', description: 'Lockbox secret name or ID holding api-key-id and api-key (created if missing)' },
     lockboxFolderId: { flags: '--lockbox-folder-id <id>', description: 'folder of the secret, when not the account\'s' },
     rotateBefore: { flags: '--rotate-before <duration>', description: `rotate when the key expires within this (default: ${DEFAULT_ROTATE_BEFORE})` },
-    expiresIn: { flags: '--expires-in <duration>', description: `lifetime of a new key (default: ${DEFAULT_EXPIRES_IN})` },
+    expiresIn: { flags: '--expires-in <duration>', description: `lifetime of a new key (default: ${DEFAULT_EXPIRES_IN})`, conflicts: { expiry: true } },
     expiry: { flags: '--no-expiry', description: 'new keys never expire (then only a missing key is replaced)' },
     description: { flags: '--description <text>', description: 'description of a new account and key' },
     roles: { flags: '--roles <list>', description: 'comma list of roles replacing the preset' },

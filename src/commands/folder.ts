@@ -23,11 +23,13 @@ export interface FolderInput {
 /**
  * The folder flags. Their variables are not FlagSpec.env (a per-flag fallback): the three flags and
  * the three variables are each one source of the folder, taken whole by precedence (folderSources),
- * so YC_FOLDER_ID does not clash with --folder-name; the help names them in the description.
+ * so YC_FOLDER_ID does not clash with --folder-name. As FlagSpec.env, YC_FOLDER_ID would stand in
+ * for --folder-id and trip its declared conflict with --folder-name (the runner checks conflicts
+ * over flags and their env variables alike); the help names them in the description instead.
  */
 export function folderFlags(what: string): Record<keyof FolderInput, FlagSpec> {
   return {
-    folderId: { flags: '--folder-id <id>', description: `folder ${what} (env: ${ENV.folderId})` },
+    folderId: { flags: '--folder-id <id>', description: `folder ${what} (env: ${ENV.folderId})`, conflicts: { folderName: true } },
     folderName: { flags: '--folder-name <name>', description: `folder by name, within --cloud-id or your only cloud (env: ${ENV.folderName})` },
     cloudId: { flags: '--cloud-id <id>', description: `cloud holding --folder-name (env: ${ENV.cloudId})` },
   };
@@ -58,14 +60,9 @@ export function listCheck(check: (v: string) => string | undefined, what: string
   };
 }
 
-/** zod fields for the folder flags; pair with `refineFolder`. */
+/** zod fields for the folder flags (their conflict is declared on the flags). */
 export function folderFields(z: Zod) {
   return { folderId: checkedString(z, checkFolderId), folderName: checkedString(z, checkFolderName), cloudId: checkedString(z, checkCloudId) };
-}
-
-/** The one cross-flag rule of the folder flags. */
-export function refineFolder(raw: Partial<FolderInput>, ctx: { addIssue(issue: { code: 'custom'; message: string }): void }): void {
-  if (raw.folderId !== undefined && raw.folderName !== undefined) ctx.addIssue({ code: 'custom', message: '--folder-id and --folder-name: pass only one of them' });
 }
 
 function sourced(value: string | undefined, source: string): Sourced | undefined {

@@ -8,7 +8,7 @@ import { accountsDocument, accountsText, type AccountsOutcome } from '../output/
 import type { CommandContext } from './context.js';
 import type { Infer } from '../zod.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
-import { checkedString, folderFields, folderFlags, folderResolver, refineFolder } from './folder.js';
+import { checkedString, folderFields, folderFlags, folderResolver } from './folder.js';
 
 /** The validated input of `list`: what its schema's transform returns. */
 export type ListInput = Infer<ReturnType<typeof listInputSchema>>;
@@ -26,14 +26,7 @@ function listInputSchema(z: Zod) {
     accounts: z.optional(z.boolean()),
   });
   return z.pipe(
-    fields.check(
-      z.superRefine((raw, ctx) => {
-        refineFolder(raw, ctx);
-        if (raw.all && raw.serviceAccount !== undefined) ctx.addIssue({ code: 'custom', message: '--all and --service-account: pass only one of them' });
-        if (raw.accounts && raw.serviceAccount !== undefined) ctx.addIssue({ code: 'custom', message: '--accounts and --service-account: --accounts lists the folder\'s accounts; pass only one of them' });
-        if (raw.accounts && raw.expiringWithin !== undefined) ctx.addIssue({ code: 'custom', message: '--accounts and --expiring-within: --expiring-within selects keys; pass only one of them' });
-      }),
-    ),
+    fields,
     z.transform(
       (raw) => ({
         folderId: raw.folderId,
@@ -94,9 +87,13 @@ export const listCommand = defineCommand({
   helpAfter: HELP,
   flags: {
     ...folderFlags('to list'),
-    all: { flags: '--all', description: 'every service account in the folder, not only those aistudio-key made' },
+    all: { flags: '--all', description: 'every service account in the folder, not only those aistudio-key made', conflicts: { serviceAccount: true } },
     serviceAccount: { flags: '--service-account <name|id>', description: 'only this service account' },
-    accounts: { flags: '--accounts', description: 'list the service accounts with their key counts and roles, not the keys' },
+    accounts: {
+      flags: '--accounts',
+      description: 'list the service accounts with their key counts and roles, not the keys',
+      conflicts: { serviceAccount: "--accounts lists the folder's accounts", expiringWithin: '--expiring-within selects keys' },
+    },
     expiringWithin: { flags: '--expiring-within <duration>', description: `only keys expiring within 14d, 12h…; exit ${EXIT_CODES.keysExpiring} when any do` },
   },
   input: (z) => listInputSchema(z),

@@ -8,7 +8,7 @@ import type { CommandContext } from './context.js';
 import { resultOrFailure } from './partial.js';
 import type { Infer } from '../zod.js';
 import { defineCommand, type Renderers, type Zod } from './define.js';
-import { folderFields, folderFlags, folderResolver, refineFolder } from './folder.js';
+import { folderFields, folderFlags, folderResolver } from './folder.js';
 
 /** The validated input of `prune`: what its schema's transform returns. */
 export type PruneInput = Infer<ReturnType<typeof pruneInputSchema>>;
@@ -16,7 +16,7 @@ export type PruneInput = Infer<ReturnType<typeof pruneInputSchema>>;
 function pruneInputSchema(z: Zod) {
   const fields = z.object({ ...folderFields(z), dryRun: z.optional(z.boolean()), yes: z.optional(z.boolean()) });
   return z.pipe(
-    fields.check(z.superRefine((raw, ctx) => refineFolder(raw, ctx))),
+    fields,
     z.transform((raw) => ({ folderId: raw.folderId, folderName: raw.folderName, cloudId: raw.cloudId, dryRun: raw.dryRun === true, yes: raw.yes === true })),
   );
 }

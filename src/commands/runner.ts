@@ -21,14 +21,10 @@ import type { CommandContext, GlobalOptions } from './context.js';
 import type { AnyCommand, FlagSpec } from './define.js';
 import { credentialFlagValues, credentialFlagWarnings, GLOBAL_FLAGS, parseGlobalOptions } from './global.js';
 import { cloudAccess } from './cloud-access.js';
+import { checkChoice, checkFlagRules, longFlag } from './flag-rules.js';
 import { watchStops } from './interrupts.js';
 import { formatsOf } from './spec.js';
 import type { RunState } from './run-state.js';
-
-/** '--folder-id <id>' -> '--folder-id'. */
-export function longFlag(spec: FlagSpec): string {
-  return spec.flags.split(/[ ,]+/).find((p) => p.startsWith('--')) ?? spec.flags;
-}
 
 interface Collected {
   values: Record<string, unknown>;
@@ -149,6 +145,7 @@ export async function parseRun(def: AnyCommand, cmd: Command, root: Command, dep
   const rootRaw = root.opts<Record<string, unknown>>();
   for (const v of credentialFlagValues(rootRaw)) state.redactor.add(v);
   const rootCollected = collect(GLOBAL_FLAGS, root, deps.env);
+  checkFlagRules(GLOBAL_FLAGS, rootCollected.values, rootCollected.sources);
   const global = parseGlobalOptions(rootCollected.values, rootCollected.sources);
   state.debug = global.debug;
 
@@ -166,6 +163,10 @@ export async function parseRun(def: AnyCommand, cmd: Command, root: Command, dep
   }
 
   const collected = collect(def.flags, cmd, deps.env);
+  checkFlagRules(def.flags, collected.values, collected.sources);
+  for (const [arg, spec] of Object.entries(def.args ?? {})) {
+    if (!spec.ownCheck) checkChoice(collected.sources[arg] ?? `<${arg}>`, spec.choices, collected.values[arg]);
+  }
   const { z } = await import('../zod.js');
   const parsed = def.input(z, { now: deps.now() }).safeParse(collected.values);
   if (!parsed.success) throw usageFromZod(parsed.error, def.flags, collected.sources);

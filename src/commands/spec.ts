@@ -5,13 +5,14 @@
  * imports, loads only when the command runs.
  */
 import type { Format } from '../output/mode.js';
-import type { AnyCommand, FlagSpec, Renderers } from './define.js';
+import type { AnyCommand, ArgSpec, FlagSpec, Renderers } from './define.js';
 
 export interface CommandSpecData {
   name: string;
   summary: string;
   helpAfter?: string;
   flags: Record<string, FlagSpec>;
+  args?: Readonly<Record<string, ArgSpec>>;
   /** The output formats, from `formatsOf`. */
   formats: Format[];
 }
@@ -28,6 +29,7 @@ export function specData(def: AnyCommand): CommandSpecData {
     summary: def.summary,
     ...(def.helpAfter !== undefined ? { helpAfter: def.helpAfter } : {}),
     flags: def.flags,
+    ...(def.args !== undefined ? { args: def.args } : {}),
     formats: formatsOf(def.render),
   };
 }

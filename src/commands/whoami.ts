@@ -4,7 +4,7 @@ import { whoami, type WhoamiResult } from '../core/whoami.js';
 import { whoamiDocument, whoamiText } from '../output/whoami.js';
 import type { CommandContext } from './context.js';
 import { defineCommand } from './define.js';
-import { folderFields, folderFlags, folderSources, profileSource, refineFolder, type FolderInput } from './folder.js';
+import { folderFields, folderFlags, folderSources, profileSource, type FolderInput } from './folder.js';
 
 /** The validated input of `whoami`: only the folder to check. */
 export type WhoamiInput = FolderInput;
@@ -42,7 +42,7 @@ export const whoamiCommand = defineCommand({
   flags: folderFlags('to check'),
   input: (z) =>
     z.pipe(
-      z.object(folderFields(z)).check(z.superRefine(refineFolder)),
+      z.object(folderFields(z)),
       z.transform((raw): WhoamiInput => ({ folderId: raw.folderId, folderName: raw.folderName, cloudId: raw.cloudId })),
     ),
   run: runWhoami,

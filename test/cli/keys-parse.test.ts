@@ -63,7 +63,7 @@ test('bad argv -> exit 2, one line naming the argument or flag, run never called
     [['rotate', K1, '--encrypt-to', 'ssh-ed25519 AAAA'], /^Error: --encrypt-to: expected an age recipient/],
     [['rotate', K1, '--encrypt-to', '@'], /^Error: --encrypt-to: expected @<file>/],
     [['rotate', K1, '--expires-at', '2001-01-01'], /^Error: --expires-at: must be in the future/],
-    [['rotate', K1, '--expires-at', '2099-01-01', '--no-expiry'], /^Error: --expires-at, --expires-in and --no-expiry: pass at most one of them$/m],
+    [['rotate', K1, '--expires-at', '2099-01-01', '--no-expiry'], /^Error: --expires-at and --no-expiry: pass only one of them$/m],
     [['revoke'], /missing required argument 'keyIds'/],
     [['revoke', 'x'], /^Error: <keyIds>: expected API key IDs/],
     [['list', '--expiring-within', '0s'], /^Error: --expiring-within: expected a duration/],
@@ -75,7 +75,7 @@ test('bad argv -> exit 2, one line naming the argument or flag, run never called
     [['config', 'get', 'folder-id', 'x'], /config get: takes only a key/],
     [['config', 'set', 'a', 'b', 'c'], /too many arguments/],
     [['completion'], /missing required argument 'shell'/],
-    [['completion', 'tcsh'], /^Error: <shell>: expected one of bash, zsh, fish$/m],
+    [['completion', 'tcsh'], /^Error: <shell>: expected one of bash, zsh, fish, got "tcsh"$/m],
     [['scopes', 'extra'], /too many arguments/],
   ];
   for (const [argv, pattern] of cases) {

@@ -134,6 +134,6 @@ describe('aistudio-key completion', () => {
     const res = await runCli(['completion', 'powershell']);
     assert.equal(res.exitCode, 2);
     assert.equal(res.stdout, '');
-    assert.match(res.stderr, /^Error: <shell>: expected one of bash, zsh, fish\n$/);
+    assert.match(res.stderr, /^Error: <shell>: expected one of bash, zsh, fish, got "powershell"\n$/);
   });
 });

@@ -91,7 +91,7 @@ describe('aistudio-key config set|get|unset|list', () => {
     assert.match(res.stderr, /unknown key "region"; the keys are folder-id, folder-name, cloud-id, endpoint, profile, expires-in, format/);
     res = await runCli(['config', 'frobnicate'], { configDir });
     assert.equal(res.exitCode, 2);
-    assert.match(res.stderr, /unknown action "frobnicate"; use set, get, unset, list/);
+    assert.match(res.stderr, /^Error: <action>: expected one of set, get, unset, list, got "frobnicate"\n$/);
     res = await runCli(['config', CREDENTIALS.iam], { configDir });
     assert.ok(!res.stderr.includes(CREDENTIALS.iam.slice(0, 12)), 'a token as the action is not echoed either');
     assert.equal(existsSync(file), false, 'nothing was ever written');

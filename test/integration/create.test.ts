@@ -128,7 +128,7 @@ test('every bad input: exit 2, one line naming the flag, no mutating call', asyn
     [['--folder-id', F, '--scopes', 'yc.unknown.scope'], /^--scopes: unknown scope/],
     [['--folder-id', F, '--scopes', ''], /^--scopes: /],
     [['--folder-id', F, '--roles', 'not a role'], /^--roles: /],
-    [['--folder-id', F, '--no-expiry', '--expires-in', '1d'], /^--expires-at, --expires-in and --no-expiry/],
+    [['--folder-id', F, '--no-expiry', '--expires-in', '1d'], /^--expires-in and --no-expiry: pass only one of them/],
     [['--folder-id', F, '--format', 'xml'], /^--format: /],
     [[], /^YC_FOLDER_ID: /, { env: { YC_FOLDER_ID: 'not-an-id' } }],
     [['--folder-name', 'no-such-folder-x', '--cloud-id', 'bad'], /^--cloud-id: /],

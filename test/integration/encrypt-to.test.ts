@@ -112,8 +112,8 @@ test('bad recipients, and formats or targets that would carry the secret otherwi
     [['--encrypt-to', `@${empty}`], /^--encrypt-to: the recipients file .* holds no recipient/],
     [['--encrypt-to', me.recipient, '--format', 'env'], /^--encrypt-to with --format env: /],
     [['--encrypt-to', me.recipient, '--format', 'dotenv'], /^--encrypt-to with --format dotenv: /],
-    [['--encrypt-to', me.recipient, '--to-lockbox', 'ai-key'], /^--encrypt-to with --to-lockbox: /],
-    [['--encrypt-to', me.recipient, '--github-output'], /^--encrypt-to with --github-output: /],
+    [['--encrypt-to', me.recipient, '--to-lockbox', 'ai-key'], /^--encrypt-to and --to-lockbox: --to-lockbox keeps the secret itself; pass only one of them$/],
+    [['--encrypt-to', me.recipient, '--github-output'], /^--encrypt-to and --github-output: --github-output keeps the secret itself; pass only one of them$/],
     [['--encrypt-to', me.recipient, '--out-file', join(tempDir(), 'k.env')], /^--encrypt-to with --out-file: .*--format json or yaml/],
   ];
   for (const [argv, message] of cases) {

@@ -188,7 +188,7 @@ test('bad input is exit 2 before any call; a pasted secret is not echoed', async
   for (const [argv, pattern] of [
     [['rotate', 'not-a-key'], /^Error: <keyId>: expected an API key ID, 20 lowercase letters and digits/],
     [['rotate', 'AQVNsecretlookingthing0123456789abcdef'], /got an API key secret \(AQVN…\)/],
-    [['rotate', SEED.keyA1, '--expires-in', '1d', '--no-expiry'], /--expires-at, --expires-in and --no-expiry: pass at most one of them/],
+    [['rotate', SEED.keyA1, '--expires-in', '1d', '--no-expiry'], /--expires-in and --no-expiry: pass only one of them/],
     [['rotate', SEED.keyA1, '--expires-at', '2001-01-01'], /^Error: --expires-at: must be in the future/],
   ] as Array<[string[], RegExp]>) {
     const res = await w.cli(argv);

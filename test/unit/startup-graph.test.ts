@@ -93,7 +93,7 @@ function forbiddenIn(urls: string[]): string[] {
 /** Packages help must not load either: the runner's zod, the settings writer's conf (and ajv), yc's yaml. */
 const HELP_FORBIDDEN = /\/node_modules\/(zod|conf|ajv|yaml)\//;
 /** Of src/commands/, help loads only the root's pieces and the generated specs and pages, never a command's definition. */
-const HELP_COMMANDS = /\/src\/commands\/(global|options|run-state|command-specs|spec)\.ts$/;
+const HELP_COMMANDS = /\/src\/commands\/(global|options|flag-rules|run-state|command-specs|spec)\.ts$/;
 
 /** What a help run loaded that it should not have: heavy packages, command definitions, the runner. */
 function helpExtras(sources: string[]): string[] {
