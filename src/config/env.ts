@@ -51,7 +51,7 @@ export const ENV = {
   /** GitLab: name of the CI/CD variable holding an `id_tokens` JWT (default YC_ID_TOKEN). */
   gitlabCi: 'GITLAB_CI',
   gitlabIdToken: 'YC_ID_TOKEN',
-  /** Any value: non-interactive, no spinner, no colour. */
+  /** Any value but empty, false or 0: non-interactive, no spinner, no colour (unless FORCE_COLOR). */
   ci: 'CI',
   /** Any value but empty: no colour, no spinner (https://no-color.org). FORCE_COLOR wins over it. */
   noColor: 'NO_COLOR',

@@ -44,6 +44,28 @@ test('npm install --omit=dev installs this package alone, at most 4 MB', () => {
   assert.ok(bytes <= 4 * 1024 * 1024, `${(bytes / 1024 / 1024).toFixed(2)} MB installed`);
 });
 
+test('every file of the installed bundle loads where no node_modules holds anything but this package', () => {
+  const dist = join(pkg.packageDir, 'dist');
+  const files = [...readdirSync(join(dist, 'chunks')).map((f) => join(dist, 'chunks', f)), join(dist, 'cli.js'), join(dist, 'help.cjs'), ...readdirSync(join(dist, 'vendor')).map((f) => join(dist, 'vendor', f))]
+    .filter((f) => /\.(c?js)$/.test(f));
+  assert.ok(files.length > 10, `${files.length} files`);
+  // One process imports them all (ES modules by import(), CommonJS by require) and reports each failure.
+  const script = `
+    const { createRequire } = require('node:module');
+    const { pathToFileURL } = require('node:url');
+    const req = createRequire(process.cwd() + '/');
+    (async () => {
+      const failed = [];
+      for (const f of JSON.parse(process.argv[1])) {
+        try { f.endsWith('.cjs') ? req(f) : await import(pathToFileURL(f).href); } catch (e) { failed.push(f + ': ' + e.message); }
+      }
+      process.stdout.write(JSON.stringify(failed));
+    })();`;
+  const r = spawnSync(process.execPath, ['-e', script, JSON.stringify(files)], { cwd: pkg.prefix, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: pkg.prefix } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), []);
+});
+
 test('the tarball holds LICENSE (MIT) and the licences of the bundled packages; no source maps or metafile', () => {
   const listing = spawnSync('tar', ['-tzf', pkg.tarball], { encoding: 'utf8' });
   assert.equal(listing.status, 0, listing.stderr);

@@ -12,7 +12,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -77,13 +77,13 @@ async function packAndInstall(dir: string, hash: string): Promise<InstalledPacka
   return installed;
 }
 
-/** Installs left by earlier builds, an hour old or more, are removed. */
+/** Installs of other builds that no run has used for 6 hours are removed (each use touches its directory). */
 function removeOldInstalls(keep: string): void {
   for (const name of readdirSync(tmpdir())) {
     const path = join(tmpdir(), name);
     if (!name.startsWith(PREFIX) || path === keep || path === `${keep}.lock`) continue;
     try {
-      if (Date.now() - statSync(path).mtimeMs > 3600_000) rmSync(path, { recursive: true, force: true });
+      if (Date.now() - statSync(path).mtimeMs > 6 * 3600_000) rmSync(path, { recursive: true, force: true });
     } catch {
       // Another run is removing it, or it is not ours to remove.
     }
@@ -105,7 +105,11 @@ export function installedPackage(): Promise<InstalledPackage> {
     const lock = `${dir}.lock`;
     for (const deadline = Date.now() + 300_000; ; ) {
       const done = ready();
-      if (done) return done;
+      if (done) {
+        // In use: another checkout's run on this machine must not remove it as left over.
+        utimesSync(dir, new Date(), new Date());
+        return done;
+      }
       try {
         mkdirSync(lock);
       } catch (error) {
