@@ -5,11 +5,10 @@
  */
 import { NotFoundError, UsageError } from '../errors.js';
 import type { CallOptions, CloudGateway, ServiceAccount } from '../cloud/types.js';
+import { isResourceId } from '../cloud/shapes.js';
 import { RESOURCE_NAME_PATTERN } from './names.js';
 import { MANAGED_BY_LABEL } from './preset.js';
 
-/** Service account IDs are 20 lowercase letters and digits (`aje…`), like every resource ID. */
-const RESOURCE_ID = /^[a-z][a-z0-9]{19}$/;
 
 /** True when aistudio-key created the account: it carries every `managed-by` label `create` sets. */
 export function isManagedAccount(sa: Pick<ServiceAccount, 'labels'>): boolean {
@@ -49,7 +48,7 @@ export function checkServiceAccountRef(ref: string): string | undefined {
  *   whatever `folder()` throws (UsageError when no folder is given); gateway errors as they come.
  */
 export async function findServiceAccount(gateway: CloudGateway, ref: string, folder: () => Promise<string>, opts: CallOptions = {}): Promise<ServiceAccount> {
-  const idShaped = RESOURCE_ID.test(ref);
+  const idShaped = isResourceId(ref);
   let notFound: NotFoundError | undefined;
   if (idShaped) {
     try {

@@ -5,6 +5,7 @@
  * Precedence wherever a setting is used: flag > env > this config > the yc profile.
  */
 import { UsageError } from '../errors.js';
+import { isResourceId } from '../cloud/shapes.js';
 import type { SettingKey } from '../config/settings.js';
 import { DEFAULT_FORMATS } from '../formats.js';
 import type { SettingsStore } from '../config/store.js';
@@ -28,7 +29,7 @@ const SPECS: Readonly<Record<SettingKey, KeySpec>> = {
     key: 'folder-id',
     description: 'folder to work in when --folder-id/--folder-name and YC_FOLDER_ID/YC_FOLDER_NAME are absent',
     check: (v) =>
-      /^[a-z][a-z0-9]{19}$/.test(v)
+      isResourceId(v)
         ? undefined
         : checkFolderName(v) === undefined
           ? `"${v}" is a folder name, not an ID; use \`aistudio-key config set folder-name ${v}\``
